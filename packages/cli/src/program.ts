@@ -1,0 +1,134 @@
+// Commander wiring: flags → a Session → a command → an exit code. Nothing here calls process.exit.
+import { Command, CommanderError, Option } from 'commander';
+import { type Direction, type ErrorJson, MigratorError, type Target, toMigratorError } from '@metamig/core';
+import { renderError } from './render/error.js';
+import { type GlobalOptions, type Session, openSession } from './session.js';
+
+import { VERSION } from './version.js';
+export { VERSION };
+
+function positiveInt(flag: string) {
+  return (v: string) => {
+    if (!/^\d+$/.test(v) || Number(v) < 1) throw new MigratorError({ code: 'USAGE.INVALID', summary: `${flag} expects a positive whole number, got "${v}".` });
+    return Number(v);
+  };
+}
+
+function targetFrom(opts: { to?: string; steps?: number }, direction: Direction, required: boolean): Target {
+  if (opts.to !== undefined && opts.steps !== undefined) {
+    throw new MigratorError({ code: 'USAGE.INVALID', summary: '--to and --steps cannot be used together.', fix: 'Pick one.' });
+  }
+  if (opts.to !== undefined) return { kind: 'to', id: opts.to };
+  if (opts.steps !== undefined) return { kind: 'steps', n: opts.steps };
+  if (required) {
+    throw new MigratorError({
+      code: 'USAGE.INVALID',
+      summary: `metamig ${direction} needs --to ID or --steps N.`,
+      fix: `Example: metamig ${direction} --steps 1`,
+    });
+  }
+  return { kind: 'latest' };
+}
+
+export interface Io {
+  signal: AbortSignal;
+  /** Where top-level errors are written (stderr), or the JSON error document (stdout). */
+  writeErr: (s: string) => void;
+  writeOut: (s: string) => void;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  let exitCode = 0;
+  let session: Session | undefined;
+  let json = argv.includes('--json');
+
+  const program = new Command('metamig')
+    .description('One way to see, run, check and roll back database migrations in a polyglot repository.')
+    .version(VERSION, '-V, --version')
+    .option('--root <dir>', 'repository root (default: nearest folder with a metamig config, else the git top level)')
+    .option('--config <file>', 'metamig config file (default: metamig.config.{json,yaml,yml,ts,js} in the root)')
+    .option('--database-url <url>', 'point the selected projects at this database (translated to each tool\'s form)')
+    .option('--sandbox', 'run against a throwaway PostgreSQL started for this command (a fresh database per project)')
+    .option('--json', 'print one JSON document: { "projects": [ … ] }')
+    .option('--concurrency <n>', 'projects run at once (default: CPU count)', positiveInt('--concurrency'))
+    .option('--bail', 'stop starting new projects after the first failure')
+    .option('-v, --verbose', 'show every native command run')
+    .exitOverride()
+    .configureOutput({ writeOut: io.writeOut, writeErr: io.writeErr, outputError: () => {} })
+    .showHelpAfterError(false);
+
+  const withSession = (fn: (s: Session, cmdOpts: Record<string, unknown>) => Promise<number>) =>
+    async (...args: unknown[]) => {
+      const cmd = args[args.length - 1] as Command;
+      const names = (Array.isArray(args[0]) ? args[0] : []) as string[];
+      const globals = cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
+      json = Boolean(globals.json);
+      session = await openSession(globals, names, io.signal);
+      exitCode = await fn(session, cmd.opts());
+    };
+
+  const projectsArg = '[project...]';
+  program.command('discover').description('list the migration projects found, with framework, root and database')
+    .action(withSession(async (s) => (await import('./commands/inspect.js')).discoverCommand(s)));
+
+  program.command('status').argument(projectsArg, 'project ids, folders or framework names').description('the state of every migration, per project')
+    .option('--check', 'exit 1 when anything is pending, divergent or failed (a CI gate)')
+    .action(withSession(async (s, o) => (await import('./commands/inspect.js')).statusCommand(s, { check: Boolean(o.check) })));
+
+  for (const direction of ['up', 'down'] as const) {
+    program.command(direction).argument(projectsArg)
+      .description(direction === 'up' ? 'apply pending migrations (all, --steps N, or --to ID)' : 'roll back (--steps N or --to ID); asks for confirmation unless --yes')
+      .option('--to <id>', direction === 'up' ? 'apply up to and including this migration' : 'roll back to this migration (it stays applied)')
+      .option('--steps <n>', 'number of migrations', positiveInt('--steps'))
+      .option('-y, --yes', 'confirm without asking')
+      .action(withSession(async (s, o) => {
+        s.opts.yes = Boolean(o.yes);
+        return (await import('./commands/run.js')).runCommand(s, direction, targetFrom(o as { to?: string; steps?: number }, direction, direction === 'down'));
+      }));
+  }
+
+  program.command('plan').argument(projectsArg).description('dry-run: the SQL each migration would run, and where it came from')
+    .addOption(new Option('--direction <dir>', 'up or down').choices(['up', 'down']).default('up'))
+    .option('--to <id>', 'target migration')
+    .option('--steps <n>', 'number of migrations (down defaults to 1)', positiveInt('--steps'))
+    .action(withSession(async (s, o) => {
+      const direction = o.direction as Direction;
+      const t = o as { to?: string; steps?: number };
+      const target = direction === 'down' && t.to === undefined && t.steps === undefined ? ({ kind: 'steps', n: 1 } as Target) : targetFrom(t, direction, false);
+      return (await import('./commands/inspect.js')).planCommand(s, direction, target);
+    }));
+
+  program.command('heads').argument(projectsArg).description('divergent history after a git merge (heads, out-of-order files)')
+    .option('--check', 'exit 1 when any project is divergent')
+    .action(withSession(async (s, o) => (await import('./commands/inspect.js')).headsCommand(s, { check: Boolean(o.check) })));
+
+  program.command('merge').argument(projectsArg).description('resolve divergence: a merge revision (graph tools) or --restamp (timestamp tools)')
+    .option('-m, --message <text>', 'message of the merge migration')
+    .option('--restamp', 'rename not-yet-applied out-of-order files to a new timestamp (never applied ones)')
+    .action(withSession(async (s, o) => (await import('./commands/merge.js')).mergeCommand(s, o as { message?: string; restamp?: boolean })));
+
+  program.command('doctor').argument(projectsArg).description('the toolchains each project needs, whether they are installed, and versions')
+    .action(withSession(async (s) => (await import('./commands/inspect.js')).doctorCommand(s)));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      const err = new MigratorError({ code: 'USAGE.INVALID', summary: e.message.replace(/^error: /, ''), fix: 'See `metamig --help`.' });
+      report(err.toJSON(), json, io);
+      return 2;
+    }
+    const err = toMigratorError(e);
+    report(err.toJSON(), json, io);
+    return err.exitCode;
+  } finally {
+    await session?.close();
+  }
+}
+
+function report(error: ErrorJson, json: boolean, io: Io): void {
+  if (json) io.writeOut(`${JSON.stringify({ projects: [], error }, null, 2)}\n`);
+  else io.writeErr(`${renderError(error)}\n`);
+}

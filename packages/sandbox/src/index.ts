@@ -1,0 +1,4 @@
+export * from './select.js';
+export * from './binaries.js';
+export * from './postgres.js';
+export * from './sqlite.js';
