@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // The only place that calls process.exit. Ctrl-C once: the signal is forwarded to running tools and
 // metamig waits for them (and stops its sandbox); Ctrl-C twice: exit at once.
 import { VERSION } from './version.js';
