@@ -1,0 +1,132 @@
+// Watching a migration run in the sandbox: which locks it takes on relations that existed before it
+// (from pg_locks, per statement via pg_stat_activity), for how long, and which tables it rewrote
+// (relfilenode changed). Measured facts, not guesses from the SQL text.
+import pg from 'pg';
+
+export interface LockObservation {
+  relation: string;
+  kind: 'table' | 'index' | 'other';
+  mode: string;
+  /** The statement running when the lock was first seen (DDL is paused briefly so it is caught). */
+  statement: string;
+  /** From the first to the last sample that saw the lock held. */
+  heldMs: number;
+}
+
+export interface MigrationObservations {
+  locks: LockObservation[];
+  /** Tables whose storage was replaced (rewrite, or TRUNCATE). */
+  rewrites: string[];
+  samples: number;
+  /** Added to every DDL statement by the observation pause (subtract it from `heldMs` mentally). */
+  pauseMsPerDdl: number;
+}
+
+const PAUSE_MS = 50;
+const LOCK_RANK = ['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'];
+/** `AccessExclusiveLock` → `ACCESS EXCLUSIVE`, as PostgreSQL's documentation names the modes. */
+export const lockModeName = (mode: string) => mode.replace(/Lock$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+export const lockRank = (mode: string) => LOCK_RANK.indexOf(mode);
+
+interface Relation {
+  oid: number;
+  name: string;
+  kind: string;
+  filenode: number;
+}
+
+async function relations(client: pg.ClientBase): Promise<Map<number, Relation>> {
+  const rows = (
+    await client.query<{ oid: number; name: string; kind: string; filenode: number }>(`
+      SELECT c.oid::int AS oid, CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END AS name,
+             c.relkind AS kind, c.relfilenode::int AS filenode
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p', 'm', 'i') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`)
+  ).rows;
+  return new Map(rows.map((r) => [r.oid, r]));
+}
+
+/** Make every DDL statement pause briefly while holding its locks, so sampling cannot miss them. */
+export async function installObservationPause(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(`CREATE OR REPLACE FUNCTION metamig_observe_pause() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(${PAUSE_MS / 1000}); END $$`);
+    await c.query(`DROP EVENT TRIGGER IF EXISTS metamig_observe_pause`);
+    await c.query(`CREATE EVENT TRIGGER metamig_observe_pause ON ddl_command_end EXECUTE FUNCTION metamig_observe_pause()`);
+  } finally {
+    await c.end();
+  }
+}
+
+export interface Observer {
+  stop(): Promise<MigrationObservations>;
+}
+
+/** Start sampling the sandbox database `url` until `stop()`; only relations that exist now count. */
+export async function observeLocks(url: string, ignore: string[] = []): Promise<Observer> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {});
+  await client.connect();
+  const before = await relations(client);
+  const ignored = new Set(ignore);
+  const seen = new Map<string, { rel: Relation; mode: string; statement: string; first: number; last: number }>();
+  let samples = 0;
+  let running = true;
+  const started = performance.now();
+  const loop = (async () => {
+    while (running) {
+      const t = performance.now() - started;
+      const rows = (
+        await client.query<{ relation: number; mode: string; query: string }>(`
+          SELECT l.relation::int AS relation, l.mode, a.query
+          FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'relation' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            AND l.pid <> pg_backend_pid()`)
+      ).rows;
+      samples++;
+      for (const r of rows) {
+        const rel = before.get(r.relation);
+        if (!rel || ignored.has(rel.name)) continue;
+        const key = `${rel.oid}|${r.mode}`;
+        const hit = seen.get(key);
+        if (hit) hit.last = t;
+        else seen.set(key, { rel, mode: r.mode, statement: r.query.trim(), first: t, last: t });
+      }
+      await new Promise((res) => setTimeout(res, 2));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop.catch(() => {});
+      const after = await relations(client);
+      await client.end();
+      // Strongest mode per relation and statement.
+      const strongest = new Map<string, { rel: Relation; mode: string; statement: string; first: number; last: number }>();
+      for (const s of seen.values()) {
+        const key = `${s.rel.oid}|${s.statement}`;
+        const cur = strongest.get(key);
+        if (!cur || lockRank(s.mode) > lockRank(cur.mode)) strongest.set(key, { ...s, first: Math.min(s.first, cur?.first ?? s.first), last: Math.max(s.last, cur?.last ?? s.last) });
+      }
+      const locks = [...strongest.values()]
+        .sort((a, b) => a.first - b.first || a.rel.name.localeCompare(b.rel.name))
+        .map((s) => ({
+          relation: s.rel.name,
+          kind: s.rel.kind === 'i' ? ('index' as const) : s.rel.kind === 'r' || s.rel.kind === 'p' ? ('table' as const) : ('other' as const),
+          mode: lockModeName(s.mode),
+          statement: s.statement,
+          heldMs: Math.round(s.last - s.first),
+        }));
+      const rewrites = [...before.values()]
+        .filter((r) => (r.kind === 'r' || r.kind === 'm') && !ignored.has(r.name))
+        .filter((r) => {
+          const now = after.get(r.oid);
+          return now !== undefined && now.filenode !== r.filenode;
+        })
+        .map((r) => r.name)
+        .sort();
+      return { locks, rewrites, samples, pauseMsPerDdl: PAUSE_MS };
+    },
+  };
+}
