@@ -107,6 +107,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .option('--restamp', 'rename not-yet-applied out-of-order files to a new timestamp (never applied ones)')
     .action(withSession(async (s, o) => (await import('./commands/merge.js')).mergeCommand(s, o as { message?: string; restamp?: boolean })));
 
+  program.command('verify').argument(projectsArg).description('prove in a throwaway database that each rollback restores the schema; observe locks and rewrites')
+    .option('--all', 'verify the whole history, not only the pending migrations')
+    .option('--from <id>', 'verify from this migration on')
+    .addOption(new Option('--engine <engine>', 'throwaway database engine').choices(['postgres', 'sqlite']).default('postgres'))
+    .option('--seed-rows <n>', 'rows seeded into every existing table before each migration (default 500)', positiveInt('--seed-rows'))
+    .action(withSession(async (s, o) => (await import('./commands/verify.js')).verifyCommand(s, o as { all?: boolean; from?: string; engine?: 'postgres' | 'sqlite'; seedRows?: number })));
+
   program.command('doctor').argument(projectsArg).description('the toolchains each project needs, whether they are installed, and versions')
     .action(withSession(async (s) => (await import('./commands/inspect.js')).doctorCommand(s)));
 

@@ -252,6 +252,79 @@ export const DoctorEntrySchema = z.object({
 });
 export type DoctorEntry = z.infer<typeof DoctorEntrySchema>;
 
+// ---- verify --------------------------------------------------------------------------------------
+
+export const SchemaDifferenceSchema = z.object({
+  kind: z.enum(['missing', 'extra', 'changed']),
+  object: z.enum(['table', 'column', 'index', 'constraint', 'sequence', 'enum', 'view', 'trigger', 'function', 'extension']),
+  name: z.string(),
+  attribute: z.string().optional(),
+  expected: z.unknown().optional(),
+  actual: z.unknown().optional(),
+  /** In words: "column users.full_name still exists", "index ix_orders_user_id missing". */
+  message: z.string(),
+});
+export type SchemaDifference = z.infer<typeof SchemaDifferenceSchema>;
+
+export const LockObservationSchema = z.object({
+  relation: z.string(),
+  kind: z.enum(['table', 'index', 'other']),
+  /** As PostgreSQL's documentation names it: "ACCESS EXCLUSIVE", "SHARE" … */
+  mode: z.string(),
+  /** The statement running when the lock was first seen. */
+  statement: z.string(),
+  heldMs: z.number().nonnegative(),
+});
+export type LockObservation = z.infer<typeof LockObservationSchema>;
+
+export const MigrationObservationsSchema = z.object({
+  locks: z.array(LockObservationSchema),
+  /** Tables whose storage was replaced (a rewrite, or TRUNCATE). */
+  rewrites: z.array(z.string()),
+  samples: z.number().int(),
+  /** The pause metamig adds to every DDL statement so sampling cannot miss its locks. */
+  pauseMsPerDdl: z.number(),
+});
+export type MigrationObservations = z.infer<typeof MigrationObservationsSchema>;
+
+export const SeedResultSchema = z.object({ table: z.string(), rows: z.number().int(), skipped: z.string().optional() });
+export type SeedResult = z.infer<typeof SeedResultSchema>;
+
+export const VerifyResultSchema = z.enum(['verified', 'failed', 'irreversible', 'down-error', 'up-error']);
+export type VerifyResult = z.infer<typeof VerifyResultSchema>;
+
+export const MigrationVerificationSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  result: VerifyResultSchema,
+  /** What differs from the schema before `up`, after `down` ran. */
+  differences: z.array(SchemaDifferenceSchema),
+  /** What differs from the first `up`, after `up` ran again. */
+  upAgainDifferences: z.array(SchemaDifferenceSchema),
+  /** Objects `up` added: a rollback drops them, with any data written since. */
+  added: z.array(z.string()),
+  /** Objects `up` removed: their data is gone after `up`, whatever `down` recreates. */
+  removed: z.array(z.string()),
+  error: ErrorJsonSchema.optional(),
+  timings: z.object({ upMs: z.number().optional(), downMs: z.number().optional(), upAgainMs: z.number().optional() }),
+  observations: MigrationObservationsSchema.optional(),
+  seeded: z.array(SeedResultSchema),
+  notes: z.array(z.string()),
+});
+export type MigrationVerification = z.infer<typeof MigrationVerificationSchema>;
+
+export const ProjectVerificationSchema = z.object({
+  project: z.string(),
+  framework: FrameworkIdSchema,
+  engine: z.enum(['postgres', 'sqlite']),
+  /** false when any rollback did not restore the schema. */
+  ok: z.boolean(),
+  scope: z.enum(['pending', 'all', 'from']),
+  migrations: z.array(MigrationVerificationSchema),
+  warnings: z.array(z.string()),
+});
+export type ProjectVerification = z.infer<typeof ProjectVerificationSchema>;
+
 /** A project whose command failed: other projects' results are still reported beside it. */
 export const ProjectErrorSchema = z.object({
   project: z.string(),
@@ -273,6 +346,7 @@ export const OutputSchemas = {
   heads: doc(HeadsReportSchema),
   merge: doc(MergeReportSchema),
   doctor: doc(DoctorEntrySchema),
+  verify: doc(ProjectVerificationSchema),
 } as const;
 export type CommandName = keyof typeof OutputSchemas;
 

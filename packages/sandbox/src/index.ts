@@ -5,3 +5,4 @@ export * from './sqlite.js';
 export * from './snapshot/index.js';
 export * from './observe.js';
 export * from './seed.js';
+export * from './verify.js';

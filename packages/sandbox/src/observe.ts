@@ -2,25 +2,9 @@
 // (from pg_locks, per statement via pg_stat_activity), for how long, and which tables it rewrote
 // (relfilenode changed). Measured facts, not guesses from the SQL text.
 import pg from 'pg';
+import type { LockObservation, MigrationObservations } from '@metamig/core';
 
-export interface LockObservation {
-  relation: string;
-  kind: 'table' | 'index' | 'other';
-  mode: string;
-  /** The statement running when the lock was first seen (DDL is paused briefly so it is caught). */
-  statement: string;
-  /** From the first to the last sample that saw the lock held. */
-  heldMs: number;
-}
-
-export interface MigrationObservations {
-  locks: LockObservation[];
-  /** Tables whose storage was replaced (rewrite, or TRUNCATE). */
-  rewrites: string[];
-  samples: number;
-  /** Added to every DDL statement by the observation pause (subtract it from `heldMs` mentally). */
-  pauseMsPerDdl: number;
-}
+export type { LockObservation, MigrationObservations };
 
 const PAUSE_MS = 50;
 const LOCK_RANK = ['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'];

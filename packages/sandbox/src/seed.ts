@@ -2,13 +2,10 @@
 // NULL, CHECK, FK) and rewrites really happen when a migration runs. Best effort and honest: a table
 // that cannot be seeded is reported with the reason, never silently skipped.
 import pg from 'pg';
+import type { SeedResult } from '@metamig/core';
 import type { ColumnSnapshot, SchemaSnapshot } from './snapshot/types.js';
 
-export interface SeedResult {
-  table: string;
-  rows: number;
-  skipped?: string;
-}
+export type { SeedResult };
 
 const FK = /^FOREIGN KEY \(([^)]+)\) REFERENCES ([^(]+)\(([^)]+)\)/;
 const ident = (name: string) => name.split('.').map((p) => `"${p.replace(/"/g, '""')}"`).join('.');

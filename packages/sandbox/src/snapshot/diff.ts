@@ -1,17 +1,9 @@
 // A structural diff of two schema snapshots, in words a person reads:
 // "column users.full_name still exists", "index ix_orders_user_id missing".
+import type { SchemaDifference } from '@metamig/core';
 import type { SchemaSnapshot } from './types.js';
 
-export interface SchemaDifference {
-  kind: 'missing' | 'extra' | 'changed';
-  object: 'table' | 'column' | 'index' | 'constraint' | 'sequence' | 'enum' | 'view' | 'trigger' | 'function' | 'extension';
-  name: string;
-  /** For `changed`: which attribute, and its expected and actual values. */
-  attribute?: string;
-  expected?: unknown;
-  actual?: unknown;
-  message: string;
-}
+export type { SchemaDifference };
 
 const show = (v: unknown) => (v === null || v === undefined ? 'none' : typeof v === 'string' ? v : JSON.stringify(v));
 
