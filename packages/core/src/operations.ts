@@ -26,6 +26,14 @@ const appliedSummary = (s: MigrationState) => ({ current: s.current, applied: s.
 export interface RunMigrationsOptions {
   /** Called after the selection is known and before anything runs (confirmation prompts). */
   confirm?: (project: Project, steps: MigrationState['migrations']) => Promise<void>;
+  /** A status read just before (by the caller, e.g. the previous step of `verify`): skips one read. */
+  before?: MigrationState;
+}
+
+export interface RunOutcome {
+  report: RunReport;
+  /** The status read after the run: the next step can reuse it as its `before`. */
+  after: MigrationState;
 }
 
 export async function runMigrations(
@@ -36,14 +44,26 @@ export async function runMigrations(
   ctx: AdapterContext,
   opts: RunMigrationsOptions = {},
 ): Promise<RunReport> {
-  const before = await adapter.status(project, ctx);
+  return (await runMigrationsWithState(adapter, project, direction, target, ctx, opts)).report;
+}
+
+/** `runMigrations`, also returning the status read afterwards. */
+export async function runMigrationsWithState(
+  adapter: MigrationAdapter,
+  project: Project,
+  direction: Direction,
+  target: Target,
+  ctx: AdapterContext,
+  opts: RunMigrationsOptions = {},
+): Promise<RunOutcome> {
+  const before = opts.before ?? (await adapter.status(project, ctx));
   const steps = selectSteps(before, direction, target);
   if (direction === 'down') assertReversible(project.id, steps);
   if (before.history?.kind === 'failed' && direction === 'up') {
     ctx.logger.warn(`${project.id}: ${before.history.migration} is recorded as failed; the tool decides whether it can continue.`);
   }
   if (steps.length === 0) {
-    return {
+    const report: RunReport = {
       project: project.id,
       framework: adapter.framework,
       operation: direction,
@@ -56,6 +76,7 @@ export async function runMigrations(
       source: { command: [], native: '(nothing to do)', durationMs: 0, via: 'tool' },
       warnings: [direction === 'up' ? 'Already up to date: nothing to apply.' : 'Nothing to roll back.'],
     };
+    return { report, after: before };
   }
   await opts.confirm?.(project, steps);
 
@@ -96,7 +117,7 @@ export async function runMigrations(
     report.error = err.toJSON();
     report.recovery = recoveryAdvice(project, direction, after, changes, run.failedMigration);
   }
-  return report;
+  return { report, after };
 }
 
 function recoveryAdvice(project: Project, direction: Direction, after: MigrationState, changes: Change[], failed?: string): string {

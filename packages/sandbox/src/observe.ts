@@ -25,19 +25,37 @@ async function relations(client: pg.ClientBase): Promise<Map<number, Relation>> 
       SELECT c.oid::int AS oid, CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END AS name,
              c.relkind AS kind, c.relfilenode::int AS filenode
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p', 'm', 'i') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`)
+      WHERE c.relkind IN ('r', 'p', 'm', 'i') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'metamig_observe') AND n.nspname NOT LIKE 'pg_toast%'`)
   ).rows;
   return new Map(rows.map((r) => [r.oid, r]));
 }
 
-/** Make every DDL statement pause briefly while holding its locks, so sampling cannot miss them. */
-export async function installObservationPause(url: string): Promise<void> {
+/**
+ * Install the observation hook in a sandbox database: at the end of every DDL statement, an event
+ * trigger records the locks the migrating session holds (exact attribution, whatever the machine
+ * load) and pauses briefly so the poller also sees them (hold durations). Everything lives in the
+ * `metamig_observe` schema, which snapshots ignore and tools never look at. Needs a superuser; on a
+ * server where that fails, observation falls back to sampling alone.
+ */
+export async function installObservationPause(url: string): Promise<boolean> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    await c.query(`CREATE OR REPLACE FUNCTION metamig_observe_pause() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(${PAUSE_MS / 1000}); END $$`);
-    await c.query(`DROP EVENT TRIGGER IF EXISTS metamig_observe_pause`);
-    await c.query(`CREATE EVENT TRIGGER metamig_observe_pause ON ddl_command_end EXECUTE FUNCTION metamig_observe_pause()`);
+    await c.query(`CREATE SCHEMA IF NOT EXISTS metamig_observe`);
+    await c.query(`CREATE UNLOGGED TABLE IF NOT EXISTS metamig_observe.lock_log (seq bigserial PRIMARY KEY, at timestamptz NOT NULL, query text, relation oid, mode text)`);
+    await c.query(`CREATE OR REPLACE FUNCTION metamig_observe.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO metamig_observe.lock_log (at, query, relation, mode)
+        SELECT clock_timestamp(), current_query(), l.relation, l.mode FROM pg_locks l
+        WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database());
+        PERFORM pg_sleep(${PAUSE_MS / 1000});
+      END $$`);
+    await c.query(`DROP EVENT TRIGGER IF EXISTS metamig_observe_ddl`);
+    await c.query(`CREATE EVENT TRIGGER metamig_observe_ddl ON ddl_command_end EXECUTE FUNCTION metamig_observe.on_ddl()`);
+    return true;
+  } catch {
+    return false;
   } finally {
     await c.end();
   }
@@ -54,6 +72,8 @@ export async function observeLocks(url: string, ignore: string[] = []): Promise<
   await client.connect();
   const before = await relations(client);
   const ignored = new Set(ignore);
+  const hooked = (await client.query(`SELECT to_regclass('metamig_observe.lock_log') IS NOT NULL AS ok`)).rows[0]?.ok === true;
+  const logStart = hooked ? Number((await client.query<{ n: string }>(`SELECT coalesce(max(seq), 0) AS n FROM metamig_observe.lock_log`)).rows[0]?.n ?? 0) : 0;
   const seen = new Map<string, { rel: Relation; mode: string; statement: string; first: number; last: number }>();
   let samples = 0;
   let running = true;
@@ -85,6 +105,28 @@ export async function observeLocks(url: string, ignore: string[] = []): Promise<
       running = false;
       await loop.catch(() => {});
       const after = await relations(client);
+      // The hook's rows are exact: the statement that held each lock when it ended. They win over
+      // sampling for attribution; sampling still gives hold durations.
+      if (hooked) {
+        const logged = (
+          await client.query<{ relation: number; mode: string; query: string }>(
+            `SELECT relation::int AS relation, mode, query FROM metamig_observe.lock_log WHERE seq > $1 ORDER BY seq`,
+            [logStart],
+          )
+        ).rows;
+        const firstLogged = new Map<string, string>();
+        for (const r of logged) {
+          const key = `${r.relation}|${r.mode}`;
+          if (!firstLogged.has(key)) firstLogged.set(key, r.query.trim());
+        }
+        for (const [key, query] of firstLogged) {
+          const rel = before.get(Number(key.split('|')[0]));
+          if (!rel || ignored.has(rel.name)) continue;
+          const hit = seen.get(key);
+          if (hit) hit.statement = query;
+          else seen.set(key, { rel, mode: key.split('|')[1]!, statement: query, first: Number.MAX_SAFE_INTEGER, last: Number.MAX_SAFE_INTEGER });
+        }
+      }
       await client.end();
       // Strongest mode per relation and statement.
       const strongest = new Map<string, { rel: Relation; mode: string; statement: string; first: number; last: number }>();
@@ -100,7 +142,7 @@ export async function observeLocks(url: string, ignore: string[] = []): Promise<
           kind: s.rel.kind === 'i' ? ('index' as const) : s.rel.kind === 'r' || s.rel.kind === 'p' ? ('table' as const) : ('other' as const),
           mode: lockModeName(s.mode),
           statement: s.statement,
-          heldMs: Math.round(s.last - s.first),
+          heldMs: s.first === Number.MAX_SAFE_INTEGER ? 0 : Math.round(s.last - s.first),
         }));
       const rewrites = [...before.values()]
         .filter((r) => (r.kind === 'r' || r.kind === 'm') && !ignored.has(r.name))

@@ -15,7 +15,9 @@ import {
   type Target,
   isApplied,
   parseDatabaseUrl,
+  type MigrationState,
   runMigrations,
+  runMigrationsWithState,
   targetFor,
   toMigratorError,
 } from '@metamig/core';
@@ -105,6 +107,7 @@ export async function verifyProject(adapter: MigrationAdapter, project: Project,
   let workUrl = await db.create(`${base}_work`, `${base}_tmpl`);
   if (db.engine === 'postgres') await installObservationPause(workUrl);
   const results: MigrationVerification[] = [];
+  let known: MigrationState | undefined; // the last status read, valid until something else changes the database
 
   for (const [i, migration] of toVerify.entries()) {
     const v: MigrationVerification = { id: migration.id, name: migration.name, result: 'verified', differences: [], upAgainDifferences: [], added: [], removed: [], timings: {}, seeded: [], notes: [] };
@@ -115,7 +118,8 @@ export async function verifyProject(adapter: MigrationAdapter, project: Project,
 
     const before = await db.snapshot(workUrl, exclude);
     const observer = db.engine === 'postgres' ? await observeLocks(workUrl, exclude) : undefined;
-    const up = await step(adapter, work, 'up', ctx);
+    const up = await step(adapter, work, 'up', ctx, known);
+    known = up.after;
     if (observer) v.observations = await observer.stop();
     v.timings.upMs = up.ms;
     if (!up.ok) {
@@ -135,29 +139,38 @@ export async function verifyProject(adapter: MigrationAdapter, project: Project,
       v.notes.push(migration.irreversibleReason ?? 'declared irreversible');
       continue;
     }
-    const down = await step(adapter, work, 'down', ctx);
+    const reset = async (what: string) => {
+      // Start over from the template, replaying every migration up to and including this one.
+      await db.drop(`${base}_work`);
+      workUrl = await db.create(`${base}_work`, `${base}_tmpl`);
+      if (db.engine === 'postgres') await installObservationPause(workUrl);
+      await mustRun(adapter, at(workUrl), 'up', { kind: 'steps', n: i + 1 }, ctx, what);
+      known = undefined;
+    };
+    const down = await step(adapter, work, 'down', ctx, known);
+    known = down.after;
     v.timings.downMs = down.ms;
     if (!down.ok) {
       v.result = 'down-error';
       if (down.error) v.error = down.error;
-      // Start over from the template, replaying what was verified so far plus this migration.
-      await db.drop(`${base}_work`);
-      workUrl = await db.create(`${base}_work`, `${base}_tmpl`);
-      if (db.engine === 'postgres') await installObservationPause(workUrl);
-      await mustRun(adapter, at(workUrl), 'up', { kind: 'steps', n: i + 1 }, ctx, 'restoring the sandbox after a failed rollback');
+      await reset('restoring the sandbox after a failed rollback');
       continue;
     }
     v.differences = diffSchemas(before, await db.snapshot(workUrl, exclude));
-    const again = await step(adapter, work, 'up', ctx);
+    if (v.differences.length) v.result = 'failed';
+    const again = await step(adapter, work, 'up', ctx, known);
+    known = again.after;
     v.timings.upAgainMs = again.ms;
     if (!again.ok) {
-      v.result = 'up-error';
+      // Typical after an incomplete rollback: up trips over what down left behind.
+      if (v.result !== 'failed') v.result = 'up-error';
       if (again.error) v.error = again.error;
-      warnings.push(`${migration.id}: applying it again after the rollback failed; the remaining migrations were not verified.`);
-      break;
+      v.notes.push(`applying it again after the rollback failed: ${again.error?.summary ?? 'the tool failed'}`);
+      await reset('restoring the sandbox after a failed re-apply');
+      continue;
     }
     v.upAgainDifferences = diffSchemas(after, await db.snapshot(workUrl, exclude));
-    if (v.differences.length || v.upAgainDifferences.length) v.result = 'failed';
+    if (v.upAgainDifferences.length) v.result = 'failed';
   }
   return {
     project: project.id,
@@ -170,18 +183,25 @@ export async function verifyProject(adapter: MigrationAdapter, project: Project,
   };
 }
 
-async function step(adapter: MigrationAdapter, project: Project, direction: 'up' | 'down', ctx: AdapterContext): Promise<{ ok: boolean; ms: number; changed?: string; error?: ErrorJson }> {
-  const t = performance.now();
+interface StepResult {
+  ok: boolean;
+  ms: number;
+  changed?: string;
+  error?: ErrorJson;
+  /** The status after the step, reused as the next step's `before` (one status read per step). */
+  after?: MigrationState;
+}
+
+async function step(adapter: MigrationAdapter, project: Project, direction: 'up' | 'down', ctx: AdapterContext, before?: MigrationState): Promise<StepResult> {
   try {
-    const r = await runMigrations(adapter, project, direction, { kind: 'steps', n: 1 }, ctx);
+    const { report, after } = await runMigrationsWithState(adapter, project, direction, { kind: 'steps', n: 1 }, ctx, before ? { before } : {});
     // The native run's own duration (not the status reads around it).
-    const ms = r.source.durationMs;
-    const out: { ok: boolean; ms: number; changed?: string; error?: ErrorJson } = { ok: r.ok, ms };
-    if (r.changes[0]) out.changed = r.changes[0].id;
-    if (r.error) out.error = r.error;
+    const out: StepResult = { ok: report.ok, ms: report.source.durationMs, after };
+    if (report.changes[0]) out.changed = report.changes[0].id;
+    if (report.error) out.error = report.error;
     return out;
   } catch (e) {
-    return { ok: false, ms: Math.round(performance.now() - t), error: toMigratorError(e).toJSON() };
+    return { ok: false, ms: 0, error: toMigratorError(e).toJSON() };
   }
 }
 

@@ -3,7 +3,8 @@
 import pg from 'pg';
 import { type SchemaSnapshot, emptySnapshot, sortKeys } from './types.js';
 
-const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'`;
+// metamig_observe holds metamig's own observation hook (see observe.ts), never part of the app schema.
+const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'metamig_observe') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'`;
 
 const CONTYPE: Record<string, SchemaSnapshot['constraints'][string]['type']> = {
   c: 'check', f: 'foreign key', p: 'primary key', u: 'unique', x: 'exclusion', t: 'trigger',
@@ -122,7 +123,7 @@ export async function snapshotWith(client: pg.ClientBase, opts: SnapshotOptions 
   const fns = await q<{ schema: string; sig: string; def: string }>(`
     SELECT n.nspname AS schema, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS sig, pg_get_functiondef(p.oid) AS def
     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-    WHERE p.prokind IN ('f', 'p') AND ${USER_SCHEMAS} AND p.proname NOT LIKE 'metamig\\_%' -- metamig's own observation hooks
+    WHERE p.prokind IN ('f', 'p') AND ${USER_SCHEMAS}
       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')`);
   for (const r of fns) snap.functions[qualify(r.schema, r.sig)] = { definition: stripPublic(r.def.trim()) };
 

@@ -1,0 +1,65 @@
+// `metamig verify` on every landed adapter's rollback-gaps fixture (PostgreSQL): a correct down is
+// verified, a forgetful down is caught with the exact difference (exit 1), an irreversible migration is
+// reported without crashing, a non-concurrent index shows the SHARE lock it takes on the seeded table,
+// and a type change shows the rewrite. Verify runs every migration three times through the real tools,
+// so these tests get a longer budget than the rest.
+import { describe, expect, it } from 'vitest';
+
+const VERIFY_TIMEOUT = 300_000;
+import { isProjectError, type ProjectVerification } from '@metamig/core';
+import { makeRepo, metamig, parseJson } from './helpers.js';
+
+const CASES = [
+  { framework: 'alembic', fixture: 'alembic/rollback-gaps', index: 'ix_accounts_email' },
+  { framework: 'knex', fixture: 'knex/rollback-gaps', index: 'accounts_email_index' },
+];
+
+describe.each(CASES)('verify on $framework', ({ fixture, index }) => {
+  it('verifies good rollbacks and catches the bad ones, with observed locks and rewrites', async () => {
+    const repo = makeRepo({ svc: fixture });
+    const r = await metamig(['verify', '--all', '--json'], { cwd: repo });
+    expect(r.exitCode, r.stderr).toBe(1);
+    const [v] = parseJson('verify', r).projects.filter((p) => !isProjectError(p)) as ProjectVerification[];
+    expect(v!.engine).toBe('postgres');
+    const [create, addIndex, bigint, drop] = v!.migrations;
+    expect(v!.migrations.map((m) => m.result)).toEqual(['verified', 'failed', 'verified', 'irreversible']);
+    expect(create!.added).toContain('table accounts');
+
+    expect(addIndex!.differences.map((d) => d.message)).toEqual([`index ${index} still exists`]);
+    const share = addIndex!.observations!.locks.find((l) => l.relation === 'accounts' && l.mode === 'SHARE');
+    expect(share?.statement.toLowerCase()).toMatch(/^create index/);
+    expect(addIndex!.seeded.find((s) => s.table === 'accounts')?.rows).toBe(500);
+
+    expect(bigint!.observations!.rewrites).toEqual(['accounts']);
+    expect(bigint!.observations!.locks.some((l) => l.relation === 'accounts' && l.mode === 'ACCESS EXCLUSIVE')).toBe(true);
+
+    expect(drop!.removed).toEqual(['column accounts.legacy_code']);
+    expect(drop!.notes.join(' ')).toMatch(/irreversible|raise|NotImplemented/i);
+
+    const text = await metamig(['verify', '--all'], { cwd: repo });
+    expect(text.exitCode).toBe(1);
+    expect(text.stdout).toContain(`after down: index ${index} still exists`);
+    expect(text.stdout).toMatch(/lock: SHARE on accounts for \d+ ms \(create index/i);
+    expect(text.stdout).toContain('rewrite: table accounts was rewritten');
+  }, VERIFY_TIMEOUT);
+});
+
+describe('verify on the polyglot example', () => {
+  it('every rollback of the expand–contract histories restores the schema (exit 0)', async () => {
+    const repo = makeRepo({ 'services/billing': 'polyglot/services/billing', 'services/web': 'polyglot/services/web' });
+    const r = await metamig(['verify', '--all', '--json'], { cwd: repo });
+    expect(r.exitCode, r.stdout.slice(-2000)).toBe(0);
+    const entries = parseJson('verify', r).projects.filter((p) => !isProjectError(p)) as ProjectVerification[];
+    expect(entries.map((e) => e.migrations.every((m) => m.result === 'verified'))).toEqual([true, true]);
+  }, VERIFY_TIMEOUT);
+
+  it('by default verifies only what is pending in the project database', async () => {
+    const repo = makeRepo({ 'services/web': 'polyglot/services/web' });
+    expect((await metamig(['up', '--steps', '4'], { cwd: repo })).exitCode).toBe(0);
+    const r = await metamig(['verify', '--json'], { cwd: repo });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const [v] = parseJson('verify', r).projects as ProjectVerification[];
+    expect(v!.scope).toBe('pending');
+    expect(v!.migrations.map((m) => m.id)).toEqual(['20250305090000_drop_customer.cjs', '20250306090000_index_customer_email.cjs']);
+  }, VERIFY_TIMEOUT);
+});
