@@ -16,6 +16,10 @@ const REGISTRY: Partial<Record<FrameworkId, Entry>> = {
     detector: async () => (await import('@metamig/adapter-knex/detect')).detector,
     adapter: async () => (await import('@metamig/adapter-knex')).adapter,
   },
+  laravel: {
+    detector: async () => (await import('@metamig/adapter-laravel/detect')).detector,
+    adapter: async () => (await import('@metamig/adapter-laravel')).adapter,
+  },
 };
 
 export const registeredFrameworks = (): FrameworkId[] => Object.keys(REGISTRY) as FrameworkId[];
