@@ -43,6 +43,7 @@ import { detector } from './detect.js';
 import { downgradeMoves, downgradeTargets, upgradeRanges, upgradeTargets } from './graph.js';
 import { type ToolFailure, condenseTracebacks, lastRunningRevision, parseFailure, parseGenerated, parseHeads, parseHelperStatus, parseOfflineSql, statusFromHelper } from './parse.js';
 import { headsAdvice } from './advice.js';
+import { commandsFor } from './commands.js';
 
 /** helpers/ sits next to both src/ (tests) and dist/ (the build). */
 export const HELPER = fileURLToPath(new URL('../helpers/metamig_alembic.py', import.meta.url));
@@ -296,6 +297,7 @@ export const capabilities: Capabilities = {
 };
 
 export const adapter: MigrationAdapter = {
+  commands: commandsFor,
   framework: 'alembic',
   displayName: 'Alembic',
   capabilities,

@@ -36,6 +36,7 @@ import {
   statusWarnings,
 } from './parse.js';
 import { appliedOutOfOrder, planRestamp } from './restamp.js';
+import { commandsFor } from './commands.js';
 
 export { detector } from './detect.js';
 
@@ -296,6 +297,7 @@ async function checkToolchain(project: Project, ctx: AdapterContext): Promise<To
 }
 
 export const adapter: MigrationAdapter = {
+  commands: commandsFor,
   framework: 'knex',
   displayName: 'Knex',
   capabilities,

@@ -47,6 +47,7 @@ import { type HelperDoc, type HelperFailure, type HelperStatus, currentOf, input
 import { missingSqliteFrom, parsePretend, parseRunOutput, parseStatusText, toolMessage } from './parse.js';
 import { planSideEffects, planSteps } from './plan.js';
 import { adviceFor, mergeHeads } from './merge.js';
+import { commandsFor } from './commands.js';
 
 export { detector } from './detect.js';
 
@@ -378,6 +379,7 @@ async function checkToolchain(project: Project, ctx: AdapterContext): Promise<To
 }
 
 export const adapter: MigrationAdapter = {
+  commands: commandsFor,
   framework: 'laravel',
   displayName: 'Laravel',
   capabilities,

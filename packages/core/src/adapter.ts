@@ -93,6 +93,15 @@ export interface MergeOptions {
   state: MigrationState;
 }
 
+/** The commands a deployer types to apply or roll back ONE migration, for the rollback checklist. */
+export interface NativeCommands {
+  apply: string;
+  /** null when the tool cannot roll it back (irreversible, or no down at all). */
+  rollback: string | null;
+  rollbackMode: 'native' | 'emulated' | 'none';
+  note?: string;
+}
+
 export interface MigrationAdapter {
   framework: FrameworkId;
   displayName: string;
@@ -110,4 +119,6 @@ export interface MigrationAdapter {
   /** Optional: tool-specific advice for divergent history; core has a generic default. */
   heads?(project: Project, state: MigrationState, ctx: AdapterContext): Promise<HeadsReport>;
   mergeHeads(project: Project, opts: MergeOptions, ctx: AdapterContext): Promise<MergeReport>;
+  /** Per-migration native commands (pure); core falls back to the equivalent metamig commands. */
+  commands?(project: Project, migration: Migration, state: MigrationState): NativeCommands;
 }
