@@ -20,6 +20,10 @@ const REGISTRY: Partial<Record<FrameworkId, Entry>> = {
     detector: async () => (await import('@metamig/adapter-laravel/detect')).detector,
     adapter: async () => (await import('@metamig/adapter-laravel')).adapter,
   },
+  typeorm: {
+    detector: async () => (await import('@metamig/adapter-typeorm/detect')).detector,
+    adapter: async () => (await import('@metamig/adapter-typeorm')).adapter,
+  },
 };
 
 export const registeredFrameworks = (): FrameworkId[] => Object.keys(REGISTRY) as FrameworkId[];
