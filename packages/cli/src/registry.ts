@@ -24,6 +24,10 @@ const REGISTRY: Partial<Record<FrameworkId, Entry>> = {
     detector: async () => (await import('@metamig/adapter-typeorm/detect')).detector,
     adapter: async () => (await import('@metamig/adapter-typeorm')).adapter,
   },
+  rails: {
+    detector: async () => (await import('@metamig/adapter-rails/detect')).detector,
+    adapter: async () => (await import('@metamig/adapter-rails')).adapter,
+  },
 };
 
 export const registeredFrameworks = (): FrameworkId[] => Object.keys(REGISTRY) as FrameworkId[];

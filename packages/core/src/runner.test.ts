@@ -24,6 +24,13 @@ describe('runner', () => {
     expect(r.command.join(' ')).not.toContain('hunter22');
   });
 
+  it('removes inherited variables set to undefined', async () => {
+    process.env.METAMIG_TEST_STRAY = 'stray';
+    const r = await runner.run(node, ['-e', 'console.log(String(process.env.METAMIG_TEST_STRAY))'], { cwd: '/', env: { METAMIG_TEST_STRAY: undefined } });
+    delete process.env.METAMIG_TEST_STRAY;
+    expect(r.stdout).toBe('undefined\n');
+  });
+
   it('turns a missing executable into TOOL.NOT_FOUND with the install hint', async () => {
     await expect(runner.run('/nonexistent/alembic', [], { cwd: '/', tool: 'alembic', installHint: 'run setup' })).rejects.toMatchObject({ code: 'TOOL.NOT_FOUND', fix: 'run setup' });
   });

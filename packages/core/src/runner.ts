@@ -8,6 +8,7 @@ import { redact } from './redact.js';
 
 export interface RunOptions {
   cwd: string;
+  /** Added to the inherited environment; a key set to `undefined` is removed from it. */
   env?: Record<string, string | undefined>;
   /** Default 10 minutes: migrations on big tables are slow, but nothing should hang forever. */
   timeoutMs?: number;
@@ -58,6 +59,14 @@ function installExitHook(): void {
   });
 }
 
+/** The inherited environment plus `extra`; keys set to undefined are removed (e.g. a stray DATABASE_URL). */
+export function childEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...extra };
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
 export function quoteArg(a: string): string {
   return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }
@@ -74,8 +83,8 @@ export function createRunner(logger: Logger): Runner {
       const started = performance.now();
       const child = execa(file, args, {
         cwd: opts.cwd,
-        env: { NO_COLOR: '1', FORCE_COLOR: '0', ...opts.env },
-        extendEnv: true,
+        env: childEnv(opts.env),
+        extendEnv: false,
         reject: false,
         detached: true, // own process group: signals reach grandchildren (npx → node, bundle → ruby …)
         stdin: opts.input === undefined ? 'ignore' : 'pipe',

@@ -1,0 +1,5 @@
+class OnlyUp < ActiveRecord::Migration[6.1]
+  def up
+    execute "DELETE FROM accounts WHERE name IS NULL"
+  end
+end

@@ -1,0 +1,5 @@
+class CustomBase < ApplicationMigration
+  def change
+    add_column :accounts, :region, :string
+  end
+end

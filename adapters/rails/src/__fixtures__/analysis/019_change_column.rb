@@ -1,0 +1,5 @@
+class ChangeColumnType < ActiveRecord::Migration[6.1]
+  def change
+    change_column :accounts, :name, :text
+  end
+end
