@@ -10,6 +10,7 @@ import {
   type MergeReport,
   type Migration,
   type MigrationAdapter,
+  type NativeCommands,
   type MigrationState,
   MigratorError,
   type Plan,
@@ -253,7 +254,24 @@ async function checkToolchain(project: Project, ctx: AdapterContext): Promise<To
   }
 }
 
+
+/** The commands a deployer types for ONE migration (rollback checklist). */
+function commandsFor(project: Project, migration: Migration): NativeCommands {
+  const opts = railsOptions(project.options, project.id);
+  const layout = layoutOf(project.absRoot);
+  const native: NativeContext = { layout, bundler: existsSync(join(project.absRoot, 'Gemfile')), railsEnv: railsEnvFor(opts, project.env) };
+  const multi = opts.database !== undefined;
+  const database = opts.database ?? 'primary';
+  const version = migration.id;
+  const apply = nativeTasks(native, [{ task: namespaced('db:migrate:up', multi, database), vars: { VERSION: version } }]);
+  if (migration.reversible === false) return { apply, rollback: null, rollbackMode: 'none', note: migration.irreversibleReason ?? 'ActiveRecord::IrreversibleMigration' };
+  const out: NativeCommands = { apply, rollback: nativeTasks(native, [{ task: namespaced('db:migrate:down', multi, database), vars: { VERSION: version } }]), rollbackMode: 'native' };
+  if (migration.reversible === 'unknown') out.note = 'reversibility could not be read from the code: check its down/change before relying on it';
+  return out;
+}
+
 export const adapter: MigrationAdapter = {
+  commands: commandsFor,
   framework: 'rails',
   displayName: 'Rails (ActiveRecord)',
   capabilities,

@@ -16,6 +16,7 @@ import {
   type MergeReport,
   type Migration,
   type MigrationAdapter,
+  type NativeCommands,
   type MigrationState,
   type Project,
   type RunRequest,
@@ -345,7 +346,18 @@ async function checkToolchain(project: Project, ctx: AdapterContext): Promise<To
   return checks;
 }
 
+
+/** The commands a deployer types for ONE migration (rollback checklist). */
+function commandsFor(project: Project, migration: Migration): NativeCommands {
+  const ds = dataSourceRef(project);
+  const apply = nativeRun(ds, undefined, project.absRoot);
+  const note = 'TypeORM runs every pending migration and reverts the last executed one: apply in order, roll back in reverse order';
+  if (migration.reversible === false) return { apply, rollback: null, rollbackMode: 'none', note: migration.irreversibleReason ?? 'its down() cannot undo it' };
+  return { apply, rollback: nativeRevert(ds, undefined, project.absRoot, 1), rollbackMode: 'native', note };
+}
+
 export const adapter: MigrationAdapter = {
+  commands: commandsFor,
   framework: 'typeorm',
   displayName: 'TypeORM',
   capabilities,

@@ -28,6 +28,10 @@ const REGISTRY: Partial<Record<FrameworkId, Entry>> = {
     detector: async () => (await import('@metamig/adapter-rails/detect')).detector,
     adapter: async () => (await import('@metamig/adapter-rails')).adapter,
   },
+  prisma: {
+    detector: async () => (await import('@metamig/adapter-prisma/detect')).detector,
+    adapter: async () => (await import('@metamig/adapter-prisma')).adapter,
+  },
 };
 
 export const registeredFrameworks = (): FrameworkId[] => Object.keys(REGISTRY) as FrameworkId[];

@@ -1,7 +1,7 @@
 // The five normalized operations, the same for every framework: status before, the native run,
 // status after, and a report built from the difference (what really changed, not what the log says).
 import type { AdapterContext, MigrationAdapter, Project } from './adapter.js';
-import { MigratorError, toMigratorError } from './errors.js';
+import { MigratorError, toMigratorError, trimOutput } from './errors.js';
 import type { Change, Direction, HeadsReport, MigrationState, Plan, RunReport, Target } from './schemas.js';
 import { isApplied } from './state.js';
 import { assertReversible, selectSteps } from './targets.js';
@@ -62,6 +62,8 @@ export async function runMigrationsWithState(
   if (before.history?.kind === 'failed' && direction === 'up') {
     ctx.logger.warn(`${project.id}: ${before.history.migration} is recorded as failed; the tool decides whether it can continue.`);
   }
+  // A failed migration and nothing else to do: the tool will not move on, so this is not "up to date".
+  const blockedBy = direction === 'up' && steps.length === 0 && before.history?.kind === 'failed' ? before.history : undefined;
   if (steps.length === 0) {
     const report: RunReport = {
       project: project.id,
@@ -74,8 +76,19 @@ export async function runMigrationsWithState(
       after: appliedSummary(before),
       mode: { kind: 'native' },
       source: { command: [], native: '(nothing to do)', durationMs: 0, via: 'tool' },
-      warnings: [direction === 'up' ? 'Already up to date: nothing to apply.' : 'Nothing to roll back.'],
+      warnings: blockedBy ? [] : [direction === 'up' ? 'Already up to date: nothing to apply.' : 'Nothing to roll back.'],
     };
+    if (blockedBy) {
+      report.ok = false;
+      report.failedMigration = blockedBy.migration;
+      report.error = new MigratorError({
+        code: 'MIGRATION.FAILED',
+        summary: `${project.id}: ${blockedBy.migration} is recorded as failed; nothing else is pending, so nothing was run.`,
+        why: blockedBy.detail,
+        fix: `Fix ${blockedBy.migration} (and undo what it partly did), mark it resolved with ${adapter.displayName}'s own command, then run \`metamig up ${project.id}\` again.`,
+      }).toJSON();
+      report.recovery = `The database of ${project.id} is unchanged; ${blockedBy.migration} is still recorded as failed.`;
+    }
     return { report, after: before };
   }
   await opts.confirm?.(project, steps);
@@ -109,8 +122,9 @@ export async function runMigrationsWithState(
     after: appliedSummary(after),
     mode: run.mode,
     source: run.source,
-    warnings,
+    warnings: [...warnings, ...after.warnings.filter((w) => !warnings.includes(w))],
   };
+  if (run.output.trim()) report.output = trimOutput(run.output);
   if (run.failedMigration) report.failedMigration = run.failedMigration;
   if (!run.ok) {
     const err = run.error ?? new MigratorError({ code: 'TOOL.FAILED', summary: `${adapter.displayName} failed.`, toolOutput: run.output });

@@ -108,7 +108,8 @@ export const StatementSchema = z.object({
 });
 export type Statement = z.infer<typeof StatementSchema>;
 
-export const SQL_SOURCES = ['native-preview', 'migration-file', 'sandbox-capture', 'unavailable'] as const;
+/** `tool-generated`: SQL the tool produced for us (e.g. `prisma migrate diff` for a missing down.sql). */
+export const SQL_SOURCES = ['native-preview', 'migration-file', 'sandbox-capture', 'tool-generated', 'unavailable'] as const;
 export const PlanStepSchema = z.object({
   migration: MigrationSchema,
   direction: DirectionSchema,
@@ -171,6 +172,8 @@ export const RunReportSchema = z.object({
   error: ErrorJsonSchema.optional(),
   /** Exactly what state the database is in after a failure, and how to recover. */
   recovery: z.string().optional(),
+  /** What the tool printed (redacted, trimmed to its end). */
+  output: z.string().optional(),
   source: SourceSchema,
   warnings: z.array(z.string()).default([]),
 });
