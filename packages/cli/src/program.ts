@@ -114,6 +114,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .option('--seed-rows <n>', 'rows seeded into every existing table before each migration (default 500)', positiveInt('--seed-rows'))
     .action(withSession(async (s, o) => (await import('./commands/verify.js')).verifyCommand(s, o as { all?: boolean; from?: string; engine?: 'postgres' | 'sqlite'; seedRows?: number })));
 
+  program.command('checklist').argument(projectsArg).description('the rollback checklist for the pending migrations, verified in a throwaway database (Markdown for a pull request, or JSON)')
+    .addOption(new Option('--format <format>', 'markdown or json').choices(['markdown', 'json']).default('markdown'))
+    .option('--no-verify', 'skip proving the rollbacks in a throwaway database (faster, less to trust)')
+    .action(withSession(async (s, o) => {
+      if (o.format === 'json') s.opts.json = true;
+      return (await import('./commands/checklist.js')).checklistCommand(s, o as { format?: 'markdown' | 'json'; verify?: boolean });
+    }));
+
   program.command('doctor').argument(projectsArg).description('the toolchains each project needs, whether they are installed, and versions')
     .action(withSession(async (s) => (await import('./commands/inspect.js')).doctorCommand(s)));
 

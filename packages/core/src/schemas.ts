@@ -308,6 +308,8 @@ export const MigrationVerificationSchema = z.object({
   added: z.array(z.string()),
   /** Objects `up` removed: their data is gone after `up`, whatever `down` recreates. */
   removed: z.array(z.string()),
+  /** Everything `up` did to the schema (expected = before, actual = after): the basis of expand/contract. */
+  changes: z.array(SchemaDifferenceSchema).default([]),
   error: ErrorJsonSchema.optional(),
   timings: z.object({ upMs: z.number().optional(), downMs: z.number().optional(), upAgainMs: z.number().optional() }),
   observations: MigrationObservationsSchema.optional(),
@@ -327,6 +329,53 @@ export const ProjectVerificationSchema = z.object({
   warnings: z.array(z.string()),
 });
 export type ProjectVerification = z.infer<typeof ProjectVerificationSchema>;
+
+// ---- checklist -----------------------------------------------------------------------------------
+
+export const ChecklistFindingSchema = z.object({
+  rule: z.string(),
+  severity: z.string(),
+  message: z.string(),
+  /** A waived policy finding, with the reason given and where the waiver lives. */
+  waived: z.object({ reason: z.string(), source: z.string() }).optional(),
+});
+export type ChecklistFinding = z.infer<typeof ChecklistFindingSchema>;
+
+export const ChecklistMigrationSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** expand: adds (schema before code) · contract: drops, renames, tightens (code before schema) · data: rows only. */
+  kind: z.enum(['expand', 'contract', 'data', 'mixed', 'unknown']),
+  apply: z.string(),
+  rollback: z.object({
+    command: z.string().nullable(),
+    mode: z.enum(['native', 'emulated', 'none']),
+    verified: z.union([VerifyResultSchema, z.literal('not-verified')]),
+    note: z.string().optional(),
+  }),
+  /** Data a rollback would lose: what `up` added, with anything written to it since. */
+  rollbackLoses: z.array(z.string()),
+  /** Data gone as soon as `up` runs (a rollback recreates the structure, not the data). */
+  upLoses: z.array(z.string()),
+  locks: z.array(LockObservationSchema),
+  rewrites: z.array(z.string()),
+  findings: z.array(ChecklistFindingSchema),
+});
+export type ChecklistMigration = z.infer<typeof ChecklistMigrationSchema>;
+
+export const ProjectChecklistSchema = z.object({
+  project: z.string(),
+  framework: FrameworkIdSchema,
+  database: z.string(),
+  backup: z.object({ command: z.string(), restore: z.string() }),
+  /** What the deployer does, in order. */
+  deploy: z.array(z.string()),
+  /** If it goes wrong: what to run, in order. */
+  rollback: z.array(z.string()),
+  migrations: z.array(ChecklistMigrationSchema),
+  warnings: z.array(z.string()),
+});
+export type ProjectChecklist = z.infer<typeof ProjectChecklistSchema>;
 
 /** A project whose command failed: other projects' results are still reported beside it. */
 export const ProjectErrorSchema = z.object({
@@ -350,6 +399,7 @@ export const OutputSchemas = {
   merge: doc(MergeReportSchema),
   doctor: doc(DoctorEntrySchema),
   verify: doc(ProjectVerificationSchema),
+  checklist: doc(ProjectChecklistSchema),
 } as const;
 export type CommandName = keyof typeof OutputSchemas;
 

@@ -110,7 +110,7 @@ export async function verifyProject(adapter: MigrationAdapter, project: Project,
   let known: MigrationState | undefined; // the last status read, valid until something else changes the database
 
   for (const [i, migration] of toVerify.entries()) {
-    const v: MigrationVerification = { id: migration.id, name: migration.name, result: 'verified', differences: [], upAgainDifferences: [], added: [], removed: [], timings: {}, seeded: [], notes: [] };
+    const v: MigrationVerification = { id: migration.id, name: migration.name, result: 'verified', differences: [], upAgainDifferences: [], added: [], removed: [], changes: [], timings: {}, seeded: [], notes: [] };
     results.push(v);
     const work = at(workUrl);
     if (db.engine === 'postgres') v.seeded = await seedTables(workUrl, await db.snapshot(workUrl, exclude), opts.seedRows ?? 500, (t) => !exclude.includes(t));
@@ -133,6 +133,7 @@ export async function verifyProject(adapter: MigrationAdapter, project: Project,
     const introduced = diffSchemas(before, after);
     v.added = objectsOf(introduced, 'extra');
     v.removed = objectsOf(introduced, 'missing');
+    v.changes = introduced;
 
     if (migration.reversible === false) {
       v.result = 'irreversible';

@@ -15,6 +15,7 @@ import {
   formatSarif,
   lintPlan,
   lintSqlFiles,
+  loadParser,
   type ResolvedPolicy,
   resolvePolicy,
 } from '@metamig/policy';
@@ -121,6 +122,8 @@ export async function checkCommand(session: Session, opts: CheckOptions): Promis
   if (!CHECK_FORMATS.includes(format)) {
     throw new MigratorError({ code: 'USAGE.INVALID', summary: `--format ${format}: unknown format.`, fix: `Use one of: ${CHECK_FORMATS.join(', ')}.` });
   }
+  // Compile the parser (WASM, on a background thread) while the policy and the files are read.
+  const parserReady = loadParser();
   const policy = await loadPolicy(session);
 
   // ---- plain SQL files: one entry per file, linted in the order given ------------------------------
@@ -134,6 +137,7 @@ export async function checkCommand(session: Session, opts: CheckOptions): Promis
         throw new MigratorError({ code: 'USAGE.INVALID', summary: `--sql ${path}: cannot read it (${(e as Error).message}).`, cause: e });
       }
     });
+    await parserReady;
     const diagnostics = await lintSqlFiles(files, policy);
     const byFile = new Map<string, typeof diagnostics>(files.map((f) => [f.path, []]));
     for (const d of diagnostics) byFile.get(d.file ?? d.migration ?? '')?.push(d);
@@ -151,6 +155,7 @@ export async function checkCommand(session: Session, opts: CheckOptions): Promis
       fix: `Add --sandbox (a throwaway PostgreSQL per run): metamig check ${opts.since ? `--since ${opts.since}` : '--all'} --sandbox`,
     });
   }
+  await parserReady;
   const changed = opts.since ? await changedFiles(session, opts.since) : undefined;
   const checked = new Map<string, number>();
   const entries = await forEachProject(session, async (project, adapter): Promise<CheckEntry> => {

@@ -15,10 +15,10 @@ function compareRecords<T extends object>(
   label: (name: string, value: T) => string = (n) => n,
 ): void {
   for (const name of Object.keys(expected)) {
-    if (!(name in actual)) out.push({ kind: 'missing', object, name, message: `${object} ${label(name, expected[name]!)} missing` });
+    if (!(name in actual)) out.push({ kind: 'missing', object, name, expected: expected[name], message: `${object} ${label(name, expected[name]!)} missing` });
   }
   for (const name of Object.keys(actual)) {
-    if (!(name in expected)) out.push({ kind: 'extra', object, name, message: `${object} ${label(name, actual[name]!)} still exists` });
+    if (!(name in expected)) out.push({ kind: 'extra', object, name, actual: actual[name], message: `${object} ${label(name, actual[name]!)} still exists` });
   }
   for (const name of Object.keys(expected)) {
     if (!(name in actual)) continue;
