@@ -42,8 +42,10 @@ export function classify(v: MigrationVerification | undefined): ChecklistMigrati
       if (column && column.nullable === false && column.default === null && !column.identity && !column.generated) contracts = true;
       else if (d.object === 'constraint') contracts = true;
       else expands = true;
-    } else if (d.attribute === 'nullable') d.actual === false ? (contracts = true) : (expands = true);
-    else if (d.attribute === 'validated' && d.actual === true) contracts = true;
+    } else if (d.attribute === 'nullable') {
+      if (d.actual === false) contracts = true;
+      else expands = true;
+    } else if (d.attribute === 'validated' && d.actual === true) contracts = true;
     else other = true;
   }
   if ((contracts && expands) || other) return 'mixed';
