@@ -32,6 +32,10 @@ const REGISTRY: Partial<Record<FrameworkId, Entry>> = {
     detector: async () => (await import('@metamig/adapter-prisma/detect')).detector,
     adapter: async () => (await import('@metamig/adapter-prisma')).adapter,
   },
+  django: {
+    detector: async () => (await import('@metamig/adapter-django/detect')).detector,
+    adapter: async () => (await import('@metamig/adapter-django')).adapter,
+  },
 };
 
 export const registeredFrameworks = (): FrameworkId[] => Object.keys(REGISTRY) as FrameworkId[];
