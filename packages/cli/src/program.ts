@@ -73,7 +73,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
   program.command('status').argument(projectsArg, 'project ids, folders or framework names').description('the state of every migration, per project')
     .option('--check', 'exit 1 when anything is pending, divergent or failed (a CI gate)')
-    .action(withSession(async (s, o) => (await import('./commands/inspect.js')).statusCommand(s, { check: Boolean(o.check) })));
+    .option('--fast', 'read each history table and migration folder directly, without booting the frameworks (falls back to the tool, and says so, where it cannot be exact)')
+    .action(withSession(async (s, o) => (await import('./commands/inspect.js')).statusCommand(s, { check: Boolean(o.check), fast: Boolean(o.fast) })));
 
   for (const direction of ['up', 'down'] as const) {
     program.command(direction).argument(projectsArg)

@@ -50,8 +50,21 @@ export interface Project extends DetectedProject {
   options: Record<string, unknown>;
 }
 
+/**
+ * Direct, read-only access to a project's database for the fast status path (no framework boot).
+ * Implemented once (PostgreSQL and SQLite) by the CLI; adapters only send SQL.
+ */
+export interface HistoryReader {
+  /** Does the table exist? (`schema` defaults to the connection's search path / main.) */
+  tableExists(url: string, table: string, schema?: string): Promise<boolean>;
+  /** Rows of a read-only query. PostgreSQL placeholders are $1…; SQLite ones are ?. */
+  query<T extends Record<string, unknown>>(url: string, sql: string, params?: unknown[]): Promise<T[]>;
+}
+
 export interface AdapterContext {
   runner: Runner;
+  /** Present when the caller allows direct history-table reads (`status --fast`). */
+  history?: HistoryReader;
   logger: Logger;
   toolchains: Toolchains;
   signal: AbortSignal;
@@ -113,6 +126,13 @@ export interface MigrationAdapter {
   describeDatabase(project: DetectedProject, repoRoot: string): DatabaseTarget;
   checkToolchain(project: Project, ctx: AdapterContext): Promise<ToolchainCheck[]>;
   status(project: Project, ctx: AdapterContext): Promise<MigrationState>;
+  /**
+   * Optional fast path: the same MigrationState as `status`, read from the history table and the
+   * migration files directly (ctx.history), without booting the framework. `source.via` must be
+   * 'history-table'. Throws OPERATION.UNSUPPORTED (with why) when it cannot be exact for this
+   * project — e.g. no database URL is known statically — and the CLI falls back to `status`.
+   */
+  statusFast?(project: Project, ctx: AdapterContext): Promise<MigrationState>;
   up(project: Project, req: RunRequest, ctx: AdapterContext): Promise<ToolRun>;
   down(project: Project, req: RunRequest, ctx: AdapterContext): Promise<ToolRun>;
   plan(project: Project, req: PlanRequest, ctx: AdapterContext): Promise<Plan>;

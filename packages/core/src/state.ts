@@ -90,3 +90,18 @@ export function sourceOf(run: Pick<RunResult, 'command' | 'durationMs'>, native:
 }
 
 export const nativeCommand = formatCommand;
+
+/**
+ * What the fast path must reproduce exactly: every migration's identity, order, edges and state, the
+ * applied and code heads, the history diagnosis and the summary. Left out: what only the framework's
+ * code analysis knows (reversible, transactional, details) and how the answer was obtained (source).
+ */
+export function comparableState(s: MigrationState) {
+  return {
+    migrations: s.migrations.map((m) => ({ id: m.id, name: m.name, file: m.file, parents: m.parents, state: m.state, appliedAt: m.appliedAt })),
+    current: [...s.current].sort(),
+    heads: [...s.heads].sort(),
+    history: s.history,
+    summary: s.summary,
+  };
+}

@@ -6,3 +6,4 @@ export * from './snapshot/index.js';
 export * from './observe.js';
 export * from './seed.js';
 export * from './verify.js';
+export * from './history-reader.js';

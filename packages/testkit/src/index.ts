@@ -16,7 +16,9 @@ import {
   listRepo,
   resolveProjects,
 } from '@metamig/core';
-import { type PostgresSandbox, startPostgres } from '@metamig/sandbox';
+import { type PostgresSandbox, createHistoryReader, startPostgres } from '@metamig/sandbox';
+import { comparableState } from '@metamig/core';
+import { expect } from 'vitest';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const fixturesDir = join(repoRoot, 'fixtures');
@@ -79,4 +81,22 @@ export function usePostgres(): { readonly server: PostgresSandbox; database(name
 /** A recorded tool output: fixtures/<tool>/<state>/recorded/<name>. */
 export function recorded(rel: string, name: string): string {
   return readFileSync(join(fixturesDir, rel, 'recorded', name), 'utf8');
+}
+
+/**
+ * The fast-status contract: `statusFast` (history table + files, no framework) returns exactly what
+ * `status` (the tool) returns, compared with core's `comparableState`. Returns both for further checks.
+ */
+export async function expectFastMatchesFull(adapter: MigrationAdapter, project: Project, ctx: AdapterContext) {
+  if (!adapter.statusFast) throw new Error(`${adapter.framework} has no statusFast`);
+  const history = createHistoryReader();
+  try {
+    const full = await adapter.status(project, ctx);
+    const fast = await adapter.statusFast(project, { ...ctx, history });
+    expect(fast.source.via, 'the fast path must say it read the history table').toBe('history-table');
+    expect(comparableState(fast)).toEqual(comparableState(full));
+    return { full, fast };
+  } finally {
+    await history.close();
+  }
 }

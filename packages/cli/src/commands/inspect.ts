@@ -1,6 +1,8 @@
 // Read-only commands: discover, status, plan, heads, doctor.
 import {
   type Direction,
+  type MigrationState,
+  MigratorError,
   type DoctorEntry,
   type ProjectSummary,
   type Target,
@@ -23,8 +25,24 @@ export async function discoverCommand(session: Session): Promise<number> {
   return 0;
 }
 
-export async function statusCommand(session: Session, opts: { check?: boolean }): Promise<number> {
-  const entries = await forEachProject(session, (project, adapter) => adapter.status(project, session.ctx));
+export async function statusCommand(session: Session, opts: { check?: boolean; fast?: boolean }): Promise<number> {
+  const reader = opts.fast ? (await import('@metamig/sandbox')).createHistoryReader() : undefined;
+  const ctx = reader ? { ...session.ctx, history: reader } : session.ctx;
+  let entries;
+  try {
+    entries = await forEachProject(session, async (project, adapter) => {
+      if (!reader) return adapter.status(project, ctx);
+      if (!adapter.statusFast) return withNote(await adapter.status(project, ctx), `${adapter.displayName} has no fast path yet: read through the tool.`);
+      try {
+        return await adapter.statusFast(project, ctx);
+      } catch (e) {
+        if (!(e instanceof MigratorError) || e.code !== 'OPERATION.UNSUPPORTED') throw e;
+        return withNote(await adapter.status(project, ctx), `fast path unavailable (${e.why ?? e.summary}): read through the tool.`);
+      }
+    });
+  } finally {
+    await reader?.close();
+  }
   emit(session, 'status', entries, renderStatus);
   if (entries.some(isProjectError)) return 2;
   if (opts.check && entries.some((e) => !isProjectError(e) && (e.summary.pending > 0 || e.summary.problems > 0 || e.heads.length > 1))) return 1;
@@ -55,3 +73,5 @@ export async function doctorCommand(session: Session): Promise<number> {
   emit(session, 'doctor', entries, renderDoctor);
   return entries.some((e) => isProjectError(e) || !e.ok) ? 2 : 0;
 }
+
+const withNote = (s: MigrationState, note: string): MigrationState => ({ ...s, warnings: [...s.warnings, note] });
