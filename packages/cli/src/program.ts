@@ -123,6 +123,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return (await import('./commands/checklist.js')).checklistCommand(s, o as { format?: 'markdown' | 'json'; verify?: boolean });
     }));
 
+  const turbo = program.command('turbo').description('Turborepo integration');
+  turbo.command('init').description('add migrate:status, migrate:check and migrate:verify tasks (cached on the migration files) to turbo.json and the workspace packages; idempotent')
+    .action(withSession(async (s) => (await import('./commands/turbo.js')).turboInitCommand(s)));
+
   program.command('doctor').argument(projectsArg).description('the toolchains each project needs, whether they are installed, and versions')
     .action(withSession(async (s) => (await import('./commands/inspect.js')).doctorCommand(s)));
 
