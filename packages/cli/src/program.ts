@@ -127,6 +127,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
   turbo.command('init').description('add migrate:status, migrate:check and migrate:verify tasks (cached on the migration files) to turbo.json and the workspace packages; idempotent')
     .action(withSession(async (s) => (await import('./commands/turbo.js')).turboInitCommand(s)));
 
+  program.command('check').argument(projectsArg, 'project ids, folders or framework names')
+    .description('the safety policy on the SQL the pending migrations will run (or on plain SQL files with --sql)')
+    .option('--all', 'every migration, not only the pending ones (needs --sandbox: a fresh database)')
+    .option('--since <git-ref>', 'only migrations whose files changed since this git ref (needs --sandbox)')
+    .option('--sql <files...>', 'lint plain SQL files (or folders of *.sql) instead of projects')
+    .addOption(new Option('--format <fmt>', 'text (default), json, sarif, junit or github').choices(['text', 'json', 'sarif', 'junit', 'github']))
+    .action(withSession(async (s, o) => (await import('./commands/check.js')).checkCommand(s, o as import('./commands/check.js').CheckOptions)));
+
   program.command('doctor').argument(projectsArg).description('the toolchains each project needs, whether they are installed, and versions')
     .action(withSession(async (s) => (await import('./commands/inspect.js')).doctorCommand(s)));
 

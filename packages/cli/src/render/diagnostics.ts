@@ -11,8 +11,10 @@ export function renderCheck(entries: (CheckEntry | ProjectError)[], opts: { unit
   const out: string[] = [];
   const all = [];
   let clean = 0;
+  let failed = 0;
   for (const e of entries) {
     if ('error' in e) {
+      failed++;
       out.push(`${c.bold(e.project)}  ${c.red('could not be checked')}\n${renderError(e.error, '  ')}`);
       continue;
     }
@@ -30,7 +32,11 @@ export function renderCheck(entries: (CheckEntry | ProjectError)[], opts: { unit
   }
   const total: Summary = summarize(all);
   const scope = opts.unit === 'file' ? plural(entries.length, 'SQL file') : plural(entries.length, 'project');
-  const verdict = total.failed ? c.red('policy check failed') : c.green('policy check passed');
+  const verdict = failed
+    ? c.red(`policy check incomplete (${plural(failed, 'project')} could not be checked)`)
+    : total.failed
+      ? c.red('policy check failed')
+      : c.green('policy check passed');
   out.push(`${verdict}: ${formatSummary(total, style)} in ${scope}${clean && opts.unit === 'file' ? c.dim(` (${clean} without findings)`) : ''}.`);
   return out.join('\n\n');
 }
