@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { type Direction, type ErrorJson, MigratorError, type Target, toMigratorError } from '@metamig/core';
 import { renderError } from './render/error.js';
-import { type GlobalOptions, type Session, openSession } from './session.js';
+import { type GlobalOptions, type Session, type SessionNeeds, openSession } from './session.js';
 
 import { VERSION } from './version.js';
 export { VERSION };
@@ -57,13 +57,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .configureOutput({ writeOut: io.writeOut, writeErr: io.writeErr, outputError: () => {} })
     .showHelpAfterError(false);
 
-  const withSession = (fn: (s: Session, cmdOpts: Record<string, unknown>) => Promise<number>) =>
+  const withSession = (fn: (s: Session, cmdOpts: Record<string, unknown>) => Promise<number>, needs?: (cmdOpts: Record<string, unknown>) => SessionNeeds) =>
     async (...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
       const names = (Array.isArray(args[0]) ? args[0] : []) as string[];
       const globals = cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
       json = Boolean(globals.json);
-      session = await openSession(globals, names, io.signal);
+      session = await openSession(globals, names, io.signal, needs?.(cmd.opts()) ?? {});
       exitCode = await fn(session, cmd.opts());
     };
 
@@ -133,7 +133,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .option('--since <git-ref>', 'only migrations whose files changed since this git ref (needs --sandbox)')
     .option('--sql <files...>', 'lint plain SQL files (or folders of *.sql) instead of projects')
     .addOption(new Option('--format <fmt>', 'text (default), json, sarif, junit or github').choices(['text', 'json', 'sarif', 'junit', 'github']))
-    .action(withSession(async (s, o) => (await import('./commands/check.js')).checkCommand(s, o as import('./commands/check.js').CheckOptions)));
+    .action(withSession(async (s, o) => (await import('./commands/check.js')).checkCommand(s, o as import('./commands/check.js').CheckOptions), (o) => ({ projects: !o.sql })));
 
   program.command('doctor').argument(projectsArg).description('the toolchains each project needs, whether they are installed, and versions')
     .action(withSession(async (s) => (await import('./commands/inspect.js')).doctorCommand(s)));

@@ -69,7 +69,12 @@ export function scopeToCwd(all: Project[], root: string, cwd: string): Project[]
   return hits.length ? hits : all;
 }
 
-export async function openSession(opts: GlobalOptions, names: string[], signal: AbortSignal): Promise<Session> {
+export interface SessionNeeds {
+  /** false: the command works on files, not projects (`check --sql`): skip the repository walk. */
+  projects?: boolean;
+}
+
+export async function openSession(opts: GlobalOptions, names: string[], signal: AbortSignal, needs: SessionNeeds = {}): Promise<Session> {
   const logger = createLogger(opts.verbose ? 'debug' : 'warn');
   const cwd = process.cwd();
   const root = opts.root ? resolve(opts.root) : findRepoRoot(cwd);
@@ -79,13 +84,15 @@ export async function openSession(opts: GlobalOptions, names: string[], signal: 
   }
   registerUrl(opts.databaseUrl);
   const loaded = await loadConfig(root, opts.config ? resolve(opts.config) : undefined);
-  const listing = listRepo(root, { ...(loaded.config.discovery?.ignore ? { ignore: loaded.config.discovery.ignore } : {}), ...(loaded.config.discovery?.maxDepth ? { maxDepth: loaded.config.discovery.maxDepth } : {}) });
-  const detectors = await loadDetectors();
-  const all = resolveProjects(listing, detectors, {
-    config: loaded.config,
-    configDir: loaded.dir,
-    ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
-  });
+  let all: Project[] = [];
+  if (needs.projects !== false || names.length) {
+    const listing = listRepo(root, { ...(loaded.config.discovery?.ignore ? { ignore: loaded.config.discovery.ignore } : {}), ...(loaded.config.discovery?.maxDepth ? { maxDepth: loaded.config.discovery.maxDepth } : {}) });
+    all = resolveProjects(listing, await loadDetectors(), {
+      config: loaded.config,
+      configDir: loaded.dir,
+      ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
+    });
+  }
   const projects = names.length ? selectProjects(all, names) : opts.root ? all : scopeToCwd(all, root, cwd);
 
   let close = async () => {};
