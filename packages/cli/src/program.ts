@@ -129,8 +129,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
   program.command('check').argument(projectsArg, 'project ids, folders or framework names')
     .description('the safety policy on the SQL the pending migrations will run (or on plain SQL files with --sql)')
-    .option('--all', 'every migration, not only the pending ones (needs --sandbox: a fresh database)')
-    .option('--since <git-ref>', 'only migrations whose files changed since this git ref (needs --sandbox)')
+    .option('--all', 'every migration, not only the pending ones (planned in a throwaway PostgreSQL)')
+    .option('--since <git-ref>', 'only migrations whose files changed since this git ref (planned in a throwaway PostgreSQL)')
     .option('--sql <files...>', 'lint plain SQL files (or folders of *.sql) instead of projects')
     .addOption(new Option('--format <fmt>', 'text (default), json, sarif, junit or github').choices(['text', 'json', 'sarif', 'junit', 'github']))
     .action(withSession(async (s, o) => (await import('./commands/check.js')).checkCommand(s, o as import('./commands/check.js').CheckOptions), (o) => ({ projects: !o.sql })));

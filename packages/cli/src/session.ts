@@ -125,7 +125,7 @@ export async function openSession(opts: GlobalOptions, names: string[], signal: 
 }
 
 /** --sandbox: one throwaway PostgreSQL for this run, a fresh database per project. */
-async function attachSandbox(projects: Project[], logger: Logger): Promise<() => Promise<void>> {
+export async function attachSandbox(projects: Project[], logger: Logger): Promise<() => Promise<void>> {
   const { startPostgres } = await import('@metamig/sandbox');
   const server = await startPostgres({ logger });
   logger.info(`sandbox: PostgreSQL ${server.version} (${server.provider} binaries), discarded at exit`);

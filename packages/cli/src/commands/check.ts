@@ -21,14 +21,14 @@ import {
 } from '@metamig/policy';
 import { forEachProject, isProjectError } from '../each.js';
 import { renderCheck } from '../render/diagnostics.js';
-import type { Session } from '../session.js';
+import { type Session, attachSandbox } from '../session.js';
 import { VERSION } from '../version.js';
 
 export const CHECK_FORMATS = ['text', 'json', 'sarif', 'junit', 'github'] as const;
 export type CheckFormat = (typeof CHECK_FORMATS)[number];
 
 export interface CheckOptions {
-  /** Every migration, not only the pending ones (needs --sandbox: a fresh database). */
+  /** Every migration, not only the pending ones (planned in a throwaway database). */
   all?: boolean;
   /** Only migrations whose files changed since this git ref (implies --all). */
   since?: string;
@@ -147,14 +147,21 @@ export async function checkCommand(session: Session, opts: CheckOptions): Promis
   }
 
   // ---- projects: the plan of what `up` would run, linted -------------------------------------------
+  // --all / --since judge every migration: plan them in a fresh database where all are pending.
   const everything = Boolean(opts.all || opts.since);
+  let closeSandbox: (() => Promise<void>) | undefined;
   if (everything && !session.opts.sandbox) {
-    throw new MigratorError({
-      code: 'USAGE.INVALID',
-      summary: `${opts.since ? '--since' : '--all'} checks every migration, so it needs a fresh database in which all of them are pending.`,
-      fix: `Add --sandbox (a throwaway PostgreSQL per run): metamig check ${opts.since ? `--since ${opts.since}` : '--all'} --sandbox`,
-    });
+    session.logger.info(`${opts.since ? '--since' : '--all'}: planning every migration in a throwaway PostgreSQL (a fresh database per project).`);
+    closeSandbox = await attachSandbox(session.projects, session.logger);
   }
+  try {
+    return await checkProjects(session, opts, policy, format, parserReady);
+  } finally {
+    await closeSandbox?.();
+  }
+}
+
+async function checkProjects(session: Session, opts: CheckOptions, policy: Awaited<ReturnType<typeof loadPolicy>>, format: CheckFormat, parserReady: Promise<unknown>): Promise<number> {
   await parserReady;
   const changed = opts.since ? await changedFiles(session, opts.since) : undefined;
   const checked = new Map<string, number>();
