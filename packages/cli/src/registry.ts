@@ -36,6 +36,10 @@ const REGISTRY: Partial<Record<FrameworkId, Entry>> = {
     detector: async () => (await import('@metamig/adapter-django/detect')).detector,
     adapter: async () => (await import('@metamig/adapter-django')).adapter,
   },
+  flyway: {
+    detector: async () => (await import('@metamig/adapter-flyway/detect')).detector,
+    adapter: async () => (await import('@metamig/adapter-flyway')).adapter,
+  },
 };
 
 export const registeredFrameworks = (): FrameworkId[] => Object.keys(REGISTRY) as FrameworkId[];

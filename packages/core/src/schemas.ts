@@ -47,6 +47,8 @@ export const MigrationSchema = z.object({
   /** Whether the tool runs this migration inside a transaction (policy context). */
   transactional: z.union([z.boolean(), z.literal('unknown')]).optional(),
   batch: z.number().int().optional(),
+  /** Re-applied whenever it changes and never rolled back (Flyway's R__ scripts): `down` skips it. */
+  repeatable: z.boolean().optional(),
   /** Free text from the tool: failure log, checksum mismatch, why out of order. */
   detail: z.string().optional(),
 });

@@ -42,6 +42,12 @@ describe('selectSteps', () => {
     expect(selectSteps(applied, 'down', { kind: 'to', id: 'a' }).map((m) => m.id)).toEqual(['m', 'b2', 'b1']);
   });
 
+  it('never selects repeatable migrations for a rollback', () => {
+    const s = stateOf(linearParents([mig('1', 'applied'), mig('2', 'applied'), mig('R__views', 'applied', [], { repeatable: true })]));
+    expect(selectSteps(s, 'down', { kind: 'steps', n: 1 }).map((m) => m.id)).toEqual(['2']);
+    expect(() => selectSteps(s, 'down', { kind: 'steps', n: 3 })).toThrow(/only 2 are applied/);
+  });
+
   it('finds migrations by unique prefix or name, and reports ambiguity', () => {
     const s = stateOf([mig('20240101_create_users.js', 'applied', [], { name: 'create_users' }), mig('20240102_add.js', 'pending')]);
     expect(findMigration(s, '20240101').id).toBe('20240101_create_users.js');

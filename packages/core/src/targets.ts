@@ -74,7 +74,8 @@ export function selectSteps(state: MigrationState, direction: Direction, target:
     return pending.filter((p) => need.has(p.id));
   }
 
-  const applied = ms.filter(isApplied).reverse();
+  // Repeatable migrations are never rolled back (the tool re-applies them when they change).
+  const applied = ms.filter((m) => isApplied(m) && !m.repeatable).reverse();
   if (target.kind === 'latest') {
     throw new MigratorError({
       code: 'USAGE.INVALID',
