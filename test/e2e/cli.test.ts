@@ -4,12 +4,12 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { usePostgres } from '@metamig/testkit';
-import { isProjectError } from '@metamig/core';
+import { type ProjectError, isProjectError } from '@metamig/core';
 import { makeRepo, metamig, parseJson, writeFile } from './helpers.js';
 
 const pg = usePostgres();
 
-const okEntries = <T>(entries: T[]) => entries.filter((e) => !isProjectError(e)) as Exclude<T, { error: unknown; ok?: never }>[];
+const okEntries = <T>(entries: T[]) => entries.filter((e) => !isProjectError(e)) as Exclude<T, ProjectError>[];
 
 describe('discover', () => {
   it('finds every project with framework, root and database, skipping dependency folders', async () => {

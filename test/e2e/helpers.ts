@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { repoRoot } from '@metamig/testkit';
-import type { CommandName } from '@metamig/core';
+import type { CommandName, CommandOutput } from '@metamig/core';
 import { OutputSchemas } from '@metamig/core';
 
 export const BIN = join(repoRoot, 'packages/cli/bin/metamig.js');
@@ -28,14 +28,14 @@ export async function metamig(args: string[], opts: { cwd: string; env?: Record<
 }
 
 /** Parse --json output and validate it against the schema the code exports for that command. */
-export function parseJson<C extends CommandName>(command: C, r: CliResult) {
+export function parseJson<C extends CommandName>(command: C, r: CliResult): CommandOutput<C> {
   let doc: unknown;
   try {
     doc = JSON.parse(r.stdout);
   } catch {
     throw new Error(`metamig ${command} --json printed no JSON (exit ${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
   }
-  return OutputSchemas[command].parse(doc);
+  return OutputSchemas[command].parse(doc) as CommandOutput<C>;
 }
 
 /** A temp "repository" holding copies of the given fixtures (dest path → fixtures-relative source). */

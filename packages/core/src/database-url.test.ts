@@ -32,6 +32,7 @@ describe('database URLs', () => {
     expect(toSqlAlchemyUrl(p)).toBe('postgresql+psycopg://u:pw@h:5432/d');
     expect(toSqlAlchemyUrl(p, 'psycopg2')).toBe('postgresql+psycopg2://u:pw@h:5432/d');
     expect(toJdbcUrl(p)).toEqual({ url: 'jdbc:postgresql://h:5432/d', user: 'u', password: 'pw' });
+    if (p.engine !== 'postgres') throw new Error('expected a PostgreSQL URL');
     expect(formatPostgresUrl(p)).toBe('postgresql://u:pw@h:5432/d');
     const s = parseDatabaseUrl('sqlite:////tmp/a.db');
     expect(toSqlAlchemyUrl(s)).toBe('sqlite:////tmp/a.db');

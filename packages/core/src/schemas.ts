@@ -404,6 +404,8 @@ export const OutputSchemas = {
   checklist: doc(ProjectChecklistSchema),
 } as const;
 export type CommandName = keyof typeof OutputSchemas;
+/** The parsed `--json` document of a command. */
+export type CommandOutput<C extends CommandName> = z.infer<(typeof OutputSchemas)[C]>;
 
 export const isProjectError = (x: unknown): x is ProjectError =>
   typeof x === 'object' && x !== null && 'error' in x && !('ok' in x);
