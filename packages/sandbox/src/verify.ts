@@ -163,10 +163,14 @@ export async function verifyProject(adapter: MigrationAdapter, project: Project,
     known = again.after;
     v.timings.upAgainMs = again.ms;
     if (!again.ok) {
-      // Typical after an incomplete rollback: up trips over what down left behind.
-      if (v.result !== 'failed') v.result = 'up-error';
-      if (again.error) v.error = again.error;
-      v.notes.push(`applying it again after the rollback failed: ${again.error?.summary ?? 'the tool failed'}`);
+      // Typical after an incomplete rollback: up trips over what down left behind. Then the schema
+      // difference is the finding and this is its consequence (a note); otherwise it is the error.
+      if (v.result === 'failed') {
+        v.notes.push(`applying it again after the rollback failed: ${again.error?.summary ?? 'the tool failed'}`);
+      } else {
+        v.result = 'up-error';
+        if (again.error) v.error = again.error;
+      }
       await reset('restoring the sandbox after a failed re-apply');
       continue;
     }
