@@ -22,7 +22,7 @@ describe('detect', () => {
   it('finds every Alembic fixture by its alembic.ini', () => {
     const found = detector.detect(listRepo(join(fixturesDir, 'alembic')));
     expect(found).toEqual(
-      ['basic', 'failed-migration', 'irreversible', 'multiple-heads'].map((root) => ({ framework: 'alembic', root, configFile: `${root}/alembic.ini` })),
+      ['basic', 'failed-migration', 'irreversible', 'multiple-heads', 'rollback-gaps'].map((root) => ({ framework: 'alembic', root, configFile: `${root}/alembic.ini` })),
     );
   });
 

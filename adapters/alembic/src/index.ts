@@ -44,6 +44,7 @@ import { downgradeMoves, downgradeTargets, upgradeRanges, upgradeTargets } from 
 import { type ToolFailure, condenseTracebacks, lastRunningRevision, parseFailure, parseGenerated, parseHeads, parseHelperStatus, parseOfflineSql, statusFromHelper } from './parse.js';
 import { headsAdvice } from './advice.js';
 import { commandsFor } from './commands.js';
+import { statusFast } from './fast.js';
 
 /** helpers/ sits next to both src/ (tests) and dist/ (the build). */
 export const HELPER = fileURLToPath(new URL('../helpers/metamig_alembic.py', import.meta.url));
@@ -331,6 +332,7 @@ export const adapter: MigrationAdapter = {
       warnings: s.warnings,
     });
   },
+  statusFast,
   up(project, req, ctx) {
     const targets = upgradeTargets(req.state.migrations, req.steps, req.target.kind === 'latest');
     return runCommands(project, ctx, targets.map(upgradeArgs), req.steps);

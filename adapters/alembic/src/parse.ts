@@ -70,6 +70,9 @@ export function parseHelperStatus(stdout: string): HelperStatus {
   return doc as unknown as HelperStatus;
 }
 
+/** What statusFromHelper() reads: the helper's document, or the fast path's reconstruction of it. */
+export type StatusInput = Pick<HelperStatus, 'revisions' | 'code_heads' | 'db_heads' | 'unknown_in_db' | 'pending_order' | 'transactional_ddl' | 'version_table'>;
+
 export interface AlembicStatus {
   migrations: Migration[];
   current: string[];
@@ -82,7 +85,7 @@ export interface AlembicStatus {
  * applied ones in Alembic's walk order (it stores no apply times), revisions the database has but the
  * code does not, then pending ones in the order `alembic upgrade heads` would run them.
  */
-export function statusFromHelper(h: HelperStatus): AlembicStatus {
+export function statusFromHelper(h: StatusInput): AlembicStatus {
   const nodes = h.revisions.map((r) => ({ id: r.id, parents: [...new Set([...r.parents, ...r.depends_on])] }));
   const applied = ancestorsOf(graphOf(nodes), h.db_heads.filter((id) => !h.unknown_in_db.includes(id)));
   const toMigration = (r: HelperRevision, i: number): Migration => {

@@ -24,7 +24,7 @@ describe('detect', () => {
   it('finds every Django fixture by its manage.py', () => {
     const found = detector.detect(listRepo(join(fixturesDir, 'django')));
     expect(found).toEqual(
-      ['basic', 'conflicting-leaves', 'failed-migration', 'irreversible', 'squashed', 'two-apps-dependency'].map((root) => ({
+      ['basic', 'conflicting-leaves', 'failed-migration', 'irreversible', 'rollback-gaps', 'squashed', 'two-apps-dependency'].map((root) => ({
         framework: 'django',
         root,
         configFile: `${root}/manage.py`,

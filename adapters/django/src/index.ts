@@ -43,6 +43,7 @@ import {
 } from './argv.js';
 import { assertExactDown, headsAdvice, liveDatabaseWarnings } from './advice.js';
 import { detector } from './detect.js';
+import { statusFast } from './fast.js';
 import { appOf, crossAppNotes, downPlan, upTargets } from './graph.js';
 import { condenseTracebacks, lastJsonLine, parseFailure, parseHelperStatus, parseMergeCreated, parseSqlmigrate, parseSqlmigrateDoc, statusFromHelper } from './parse.js';
 
@@ -311,6 +312,7 @@ export const adapter: MigrationAdapter = {
       warnings: s.warnings,
     });
   },
+  statusFast,
   up(project, req, ctx) {
     const pending = req.state.migrations.filter(isPendingLike);
     const everything = req.target.kind === 'latest' || (req.steps.length === pending.length && pending.every((p) => req.steps.some((s) => s.id === p.id)));

@@ -92,6 +92,11 @@ export function parseHelperStatus(stdout: string): HelperStatus {
   return doc as unknown as HelperStatus;
 }
 
+/** What statusFromHelper() reads: the helper's document, or the fast path's reconstruction of it. */
+export type StatusInput = Pick<HelperStatus, 'migrations' | 'recorded' | 'unknown_recorded' | 'conflicts' | 'plan' | 'full_plan' | 'inconsistent'> & {
+  database: Pick<HelperStatus['database'], 'can_rollback_ddl'>;
+};
+
 export interface DjangoStatus {
   migrations: Migration[];
   current: string[];
@@ -106,7 +111,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
  * applied ones in the order django_migrations recorded them, rows without a file among them, then
  * pending ones in Django's plan order.
  */
-export function statusFromHelper(h: HelperStatus): DjangoStatus {
+export function statusFromHelper(h: StatusInput): DjangoStatus {
   const recordId = new Map(h.recorded.map((r) => [`${r.app}.${r.name}`, r]));
   const transactionalDdl = h.database.can_rollback_ddl;
   const warnings: string[] = [];

@@ -14,6 +14,7 @@ describe('detect', () => {
       { framework: 'flyway', root: 'edited-applied', configFile: 'edited-applied/flyway.toml' },
       { framework: 'flyway', root: 'failed-migration', configFile: 'failed-migration/flyway.toml' },
       { framework: 'flyway', root: 'out-of-order', configFile: 'out-of-order/flyway.conf' },
+      { framework: 'flyway', root: 'rollback-gaps', configFile: 'rollback-gaps/flyway.toml' },
       { framework: 'flyway', root: 'with-undo', configFile: 'with-undo/flyway.toml' },
     ]);
   });

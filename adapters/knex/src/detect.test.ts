@@ -14,6 +14,7 @@ describe('detect', () => {
       { framework: 'knex', root: 'failed-migration', configFile: 'failed-migration/knexfile.cjs' },
       { framework: 'knex', root: 'irreversible', configFile: 'irreversible/knexfile.cjs' },
       { framework: 'knex', root: 'out-of-order', configFile: 'out-of-order/knexfile.cjs' },
+      { framework: 'knex', root: 'rollback-gaps', configFile: 'rollback-gaps/knexfile.cjs' },
       { framework: 'knex', root: 'typescript', configFile: 'typescript/knexfile.ts' },
     ]);
   });

@@ -2,7 +2,7 @@
 // through its migration API) via ctx.runner; this file wires requests to it and its answers back.
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, posix } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   MigratorError,
   buildState,
@@ -22,9 +22,12 @@ import {
   type ToolchainCheck,
 } from '@metamig/core';
 import { type HelperRequest, type HelperTarget, type KnexOverride, environmentOption, helperArgs, knexOverride, nativeDown, nativeStatus, nativeUp, overrideEnv } from './argv.js';
-import { KNEXFILE_NAMES, describeDatabase, detect } from './detect.js';
+import { describeDatabase, detect } from './detect.js';
+import { statusFast } from './fast.js';
+import { knexfileOf } from './knexfile.js';
 import {
   type HelperDoc,
+  currentAndHeads,
   failedMigrationFrom,
   isLockError,
   knexOutput,
@@ -54,18 +57,6 @@ export const capabilities: Capabilities = {
   stepTargets: { support: 'native', command: 'knex migrate:to <name> (3.3.0+; older knex: migrate:up <name> per file) and migrate:down <name>' },
   transactionalDdl: { postgres: true, sqlite: true },
 };
-
-function knexfileOf(project: Project): string {
-  const base = posix.basename(project.configFile);
-  if ((KNEXFILE_NAMES as readonly string[]).includes(base)) return base;
-  const found = KNEXFILE_NAMES.find((n) => existsSync(join(project.absRoot, n)));
-  if (found) return found;
-  throw new MigratorError({
-    code: 'CONFIG.INVALID',
-    summary: `${project.id}: no knexfile in ${project.absRoot}.`,
-    fix: `Add one of ${KNEXFILE_NAMES.join(', ')} there, or fix the project's path in the metamig config.`,
-  });
-}
 
 interface Call {
   run: RunResult;
@@ -149,16 +140,12 @@ async function status(project: Project, ctx: AdapterContext): Promise<MigrationS
       fix: "Check that the database is reachable with the knexfile's settings (or the --database-url given).",
     });
   }
-  const migrations = migrationsFromStatus(doc);
-  const completed = doc.completed ?? [];
-  const files = doc.files ?? [];
   return buildState({
     project: project.id,
     framework: 'knex',
     database: project.database.description,
-    migrations,
-    current: completed.length ? [completed[completed.length - 1]!.name] : [],
-    heads: files.length ? [files[files.length - 1]!.name] : [],
+    migrations: migrationsFromStatus(doc),
+    ...currentAndHeads(doc),
     source: { ...source(call, nativeStatus(call.target, call.override)), via: doc.listedBy === 'migrate.list' ? 'tool' : 'history-table' },
     warnings: statusWarnings(doc),
   });
@@ -306,6 +293,7 @@ export const adapter: MigrationAdapter = {
   describeDatabase,
   checkToolchain,
   status,
+  statusFast,
   up,
   down,
   async plan(project, req, ctx) {

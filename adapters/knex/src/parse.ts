@@ -156,9 +156,13 @@ export function knexOutput(stderr: string, doc: HelperDoc): string {
 /** `20240115093000_create_users.cjs` → `create_users`. */
 export const displayName = (id: string): string => id.replace(/\.[^.]+$/, '').replace(/^\d+_/, '') || id;
 
-/** knex stores `new Date()`: a Date (PostgreSQL, JSON-encoded) or epoch milliseconds (SQLite drivers). */
+/**
+ * knex stores `new Date()`: a Date (PostgreSQL: JSON-encoded by the helper, a Date object when read
+ * directly) or epoch milliseconds (SQLite drivers).
+ */
 export function appliedAtOf(value: unknown): string | undefined {
   if (value === null || value === undefined || value === '') return undefined;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
   const text = String(value);
   const d = typeof value === 'number' || /^\d+$/.test(text) ? new Date(Number(value)) : new Date(text);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
@@ -174,6 +178,9 @@ export function irreversibleReason(file: FileInfo): string | undefined {
   const message = /throw\s+new\s+\w*Error\(\s*(['"`])([\s\S]*?)\1/.exec(body)?.[2];
   return message ? `its down() only throws: "${message}"` : 'its down() only throws';
 }
+
+/** What a migration file says about itself (loaded by the helper: reversibility, transaction). */
+export type DescribeFile = (f: FileInfo, disableTransactions: boolean) => Omit<Migration, 'state' | 'parents'>;
 
 function fromFile(f: FileInfo, disableTransactions: boolean): Omit<Migration, 'state' | 'parents'> {
   const m: Omit<Migration, 'state' | 'parents'> = { id: f.name, name: displayName(f.name), reversible: true };
@@ -191,11 +198,15 @@ function fromFile(f: FileInfo, disableTransactions: boolean): Omit<Migration, 's
 const OUT_OF_ORDER_WHY =
   'not applied, but older than the newest applied migration: knex will run it silently in the next batch, after newer ones';
 
+/** Only what the file name says: the fast path does not load migration files. */
+export const fromFileName: DescribeFile = (f) => ({ id: f.name, name: displayName(f.name), reversible: 'unknown', ...(f.path ? { file: f.path } : {}) });
+
 /**
  * Applied rows in knex_migrations order (id), then pending files in knex's order. Rows without a
- * file are `missing-file` (knex itself refuses every command then).
+ * file are `missing-file` (knex itself refuses every command then). Shared by `status` (files
+ * described by the helper) and `statusFast` (files described by name only).
  */
-export function migrationsFromStatus(doc: HelperDoc): Migration[] {
+export function migrationsFromStatus(doc: Pick<HelperDoc, 'files' | 'completed' | 'disableTransactions' | 'tableName' | 'pending'>, describe: DescribeFile = fromFile): Migration[] {
   const files = doc.files ?? [];
   const completed = doc.completed ?? [];
   const disable = doc.disableTransactions ?? false;
@@ -220,13 +231,20 @@ export function migrationsFromStatus(doc: HelperDoc): Migration[] {
         detail: `recorded in ${doc.tableName ?? 'knex_migrations'} (batch ${row.batch ?? '?'}) but no such file in the migrations directory`,
       };
     }
-    const m = { ...fromFile(f, disable), state: 'applied' as const, ...common };
+    const m = { ...describe(f, disable), state: 'applied' as const, ...common };
     return row.name < before ? { ...m, detail: m.detail ?? `applied out of order: after ${before}, which sorts after it` } : m;
   });
   const pendingNames = doc.pending ?? files.filter((f) => !done.has(f.name)).map((f) => f.name);
-  const pending = pendingNames.map((n) => ({ ...fromFile(byName.get(n) ?? { name: n }, disable), state: 'pending' as const }));
+  const pending = pendingNames.map((n) => ({ ...describe(byName.get(n) ?? { name: n }, disable), state: 'pending' as const }));
   const ordered = linearParents([...applied, ...pending]);
   return markOutOfOrder(ordered, (m) => m.id, OUT_OF_ORDER_WHY);
+}
+
+/** The last applied row (knex_migrations.id order) and the last file in knex's order. */
+export function currentAndHeads(doc: Pick<HelperDoc, 'files' | 'completed'>): { current: string[]; heads: string[] } {
+  const completed = doc.completed ?? [];
+  const files = doc.files ?? [];
+  return { current: completed.length ? [completed[completed.length - 1]!.name] : [], heads: files.length ? [files[files.length - 1]!.name] : [] };
 }
 
 export function statusWarnings(doc: HelperDoc): string[] {

@@ -9,7 +9,7 @@ import { defaultConnectionIn, describeDatabase, detect, dotenvValue, driverOf } 
 describe('detect', () => {
   it('finds every fixture project by its artisan file and database/migrations', () => {
     expect(detect(listRepo(join(fixturesDir, 'laravel')))).toEqual(
-      ['basic', 'failed-migration', 'irreversible', 'out-of-order'].map((root) => ({ framework: 'laravel', root, configFile: `${root}/artisan` })),
+      ['basic', 'failed-migration', 'irreversible', 'out-of-order', 'rollback-gaps'].map((root) => ({ framework: 'laravel', root, configFile: `${root}/artisan` })),
     );
   });
 

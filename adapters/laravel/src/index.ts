@@ -43,6 +43,7 @@ import {
   upSelection,
 } from './argv.js';
 import { MIGRATIONS_DIR, describeDatabase, detect } from './detect.js';
+import { statusFast } from './fast.js';
 import { type HelperDoc, type HelperFailure, type HelperStatus, currentOf, inputFromText, migrationsFrom, parseHelperOutput } from './helper.js';
 import { missingSqliteFrom, parsePretend, parseRunOutput, parseStatusText, toolMessage } from './parse.js';
 import { planSideEffects, planSteps } from './plan.js';
@@ -388,6 +389,7 @@ export const adapter: MigrationAdapter = {
   describeDatabase,
   checkToolchain,
   status,
+  statusFast,
   up,
   down,
   plan,

@@ -30,6 +30,7 @@ describe('detect', () => {
       { framework: 'prisma', root: 'drift', configFile: 'drift/prisma.config.ts' },
       { framework: 'prisma', root: 'failed-migration/postgres', configFile: 'failed-migration/postgres/prisma.config.ts' },
       { framework: 'prisma', root: 'failed-migration/sqlite', configFile: 'failed-migration/sqlite/prisma.config.ts' },
+      { framework: 'prisma', root: 'rollback-gaps', configFile: 'rollback-gaps/prisma.config.ts' },
       { framework: 'prisma', root: 'v7-layout', configFile: 'v7-layout/prisma.config.ts' },
     ]);
   });

@@ -25,6 +25,7 @@ import {
 } from '@metamig/core';
 import { NATIVE_DEPLOY, deployArgs, nativeDown } from './argv.js';
 import { describeDatabase, detect } from './detect.js';
+import { statusFast } from './fast.js';
 import { describeCliStatus, diagnosisDifferences, predictCliStatus } from './history.js';
 import { cleanOutput, parseDeploy } from './parse.js';
 import { type PrismaProject, findPrismaCli, loadProject, rel } from './project.js';
@@ -323,6 +324,7 @@ export const adapter: MigrationAdapter = {
   describeDatabase,
   checkToolchain,
   status,
+  statusFast,
   up,
   down,
   plan,

@@ -23,6 +23,9 @@ export interface Connection {
   from: string;
 }
 
+/** override: metamig's URL; environment: a real variable; dotenv: a .env file; literal: written in the schema or config. */
+export type ConnectionOrigin = 'override' | 'environment' | 'dotenv' | 'literal';
+
 export interface PrismaProject {
   layout: Layout;
   folder: FolderMigration[];
@@ -33,6 +36,8 @@ export interface PrismaProject {
   connection?: Connection;
   /** Why the table cannot be read directly, when `connection` is missing. */
   connectionProblem?: string;
+  /** Where the connection's URL came from (the fast path trusts only some of these). */
+  connectionOrigin?: ConnectionOrigin;
   /** Environment for every prisma process (override URL in the variables the schema names). */
   env: Record<string, string>;
   /** Whether Prisma runs one migration.sql in a transaction here (see docs/adapters/prisma.md). */
@@ -94,7 +99,7 @@ export function parseDotenv(text: string): Record<string, string> {
   return out;
 }
 
-function envValue(name: string, project: Project, layout: Layout): { value: string; from: string } | undefined {
+function envValue(name: string, project: Project, layout: Layout): { value: string; from: string; dotenv?: true } | undefined {
   if (project.env[name] !== undefined) return { value: project.env[name]!, from: `env ${name} (metamig config)` };
   if (process.env[name] !== undefined) return { value: process.env[name]!, from: `env ${name}` };
   // Prisma 6 without a config file loads .env (project root, then next to the schema); a config
@@ -104,7 +109,7 @@ function envValue(name: string, project: Project, layout: Layout): { value: stri
   const dirs = [layout.absRoot, ...(layout.datasourceFile && !layout.configFile ? [dirname(layout.datasourceFile)] : [])];
   for (const d of dirs) {
     const vars = parseDotenv(readFileSafe(join(d, '.env')));
-    if (vars[name] !== undefined) return { value: vars[name]!, from: `env ${name} (${toPosix(relative(layout.absRoot, join(d, '.env')))})` };
+    if (vars[name] !== undefined) return { value: vars[name]!, from: `env ${name} (${toPosix(relative(layout.absRoot, join(d, '.env')))})`, dotenv: true };
   }
   return undefined;
 }
@@ -118,22 +123,25 @@ const readFileSafe = (f: string) => {
 };
 
 /** The database the migrate commands use, in Prisma's form; relative SQLite paths resolved as Prisma does. */
-function resolveConnection(project: Project, layout: Layout): { connection?: Connection; problem?: string } {
+function resolveConnection(project: Project, layout: Layout): { connection?: Connection; problem?: string; origin?: ConnectionOrigin } {
   if (project.databaseUrl) {
     const { url, engine } = prismaUrl(project.databaseUrl, project.absRoot);
-    return { connection: { url, engine, from: 'the metamig database URL' } };
+    return { connection: { url, engine, from: 'the metamig database URL' }, origin: 'override' };
   }
   const setting = urlSetting(layout);
   if (!setting) return { problem: `no datasource url in ${layout.configFile ?? 'the schema'}` };
   let value: string;
   let from: string;
+  let origin: ConnectionOrigin;
   if (setting.ref.kind === 'env') {
     const v = envValue(setting.ref.name, project, layout);
     if (!v) return { problem: `${setting.ref.name} is not set (the datasource url in ${setting.where} reads it)` };
     ({ value, from } = v);
+    origin = v.dotenv ? 'dotenv' : 'environment';
   } else if (setting.ref.kind === 'literal') {
     value = setting.ref.value;
     from = `the url in ${setting.where}`;
+    origin = 'literal';
   } else {
     return { problem: `the datasource url in ${setting.where} is computed (${setting.ref.text}); metamig does not run the config to evaluate it` };
   }
@@ -142,9 +150,9 @@ function resolveConnection(project: Project, layout: Layout): { connection?: Con
     const path = decodeURIComponent(value.slice('file:'.length).replace(/^\/\/(?=\/)/, '').split('?')[0]!);
     // Prisma: relative to the schema file (url in the schema); relative to the config's folder otherwise.
     const base = setting.origin === 'config' ? dirname(join(layout.absRoot, layout.configFile!)) : layout.datasourceFile ? dirname(layout.datasourceFile) : layout.absRoot;
-    return { connection: { url: `file:${isAbsolute(path) ? path : resolve(base, path)}`, engine: 'sqlite', from } };
+    return { connection: { url: `file:${isAbsolute(path) ? path : resolve(base, path)}`, engine: 'sqlite', from }, origin };
   }
-  if (/^postgres(ql)?:\/\//i.test(value)) return { connection: { url: value, engine: 'postgres', from } };
+  if (/^postgres(ql)?:\/\//i.test(value)) return { connection: { url: value, engine: 'postgres', from }, origin };
   return { problem: `metamig reads _prisma_migrations on PostgreSQL and SQLite only (the url from ${from} is ${value.split(':')[0]})` };
 }
 
@@ -152,7 +160,7 @@ export function loadProject(project: Project): PrismaProject {
   const layout = readLayout(project.absRoot);
   const engine = engineOfProvider(layout.datasource?.provider ?? layout.lockProvider);
   const jsEngine = layout.config?.engine === 'js';
-  const { connection, problem } = resolveConnection(project, layout);
+  const { connection, problem, origin } = resolveConnection(project, layout);
   const env: Record<string, string> = { ...PRISMA_ENV, ...project.env };
   if (project.databaseUrl) {
     const names = urlEnvNames(layout);
@@ -171,6 +179,7 @@ export function loadProject(project: Project): PrismaProject {
   if (cli) p.cli = cli;
   if (connection) p.connection = connection;
   if (problem) p.connectionProblem = problem;
+  if (connection && origin) p.connectionOrigin = origin;
   return p;
 }
 

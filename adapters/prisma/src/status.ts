@@ -6,10 +6,12 @@
 import { existsSync } from 'node:fs';
 import {
   type AdapterContext,
+  type Migration,
   MigratorError,
   type MigrationState,
   type Project,
   type RunResult,
+  type Source,
   buildState,
   isApplied,
   sourceOf,
@@ -93,10 +95,7 @@ export async function status(project: Project, ctx: AdapterContext): Promise<Mig
   const problem = cliProblem(cli, p, table);
   const opts = { transactional: p.transactional };
   const names = p.folder.map((f) => f.name);
-  const warnings: string[] = [];
-  if (p.layout.lockProvider && p.layout.datasource?.provider && p.layout.lockProvider !== p.layout.datasource.provider) {
-    warnings.push(`migration_lock.toml says provider "${p.layout.lockProvider}" but the schema says "${p.layout.datasource.provider}": Prisma refuses to migrate until they match (P3019).`);
-  }
+  const warnings = layoutWarnings(p);
 
   let migrations;
   if (table) {
@@ -123,13 +122,28 @@ export async function status(project: Project, ctx: AdapterContext): Promise<Mig
     });
   }
 
-  const applied = migrations.filter(isApplied);
   const version = p.cli?.version;
   const durationMs = Math.round(performance.now() - started);
   const source =
     cli.ran && !problem
       ? { ...sourceOf(cli.run, NATIVE_STATUS, version), durationMs }
       : { command: 'run' in tableResult && tableResult.run ? tableResult.run.command : [], native: NATIVE_STATUS, durationMs, via: 'history-table' as const, ...(version ? { toolVersion: version } : {}) };
+  return prismaState(project, p, migrations, source, warnings);
+}
+
+/** Problems visible in the files alone (shared by both status paths). */
+export function layoutWarnings(p: PrismaProject): string[] {
+  const warnings: string[] = [];
+  if (p.layout.lockProvider && p.layout.datasource?.provider && p.layout.lockProvider !== p.layout.datasource.provider) {
+    warnings.push(`migration_lock.toml says provider "${p.layout.lockProvider}" but the schema says "${p.layout.datasource.provider}": Prisma refuses to migrate until they match (P3019).`);
+  }
+  return warnings;
+}
+
+/** The state both status paths return: current = the last applied in apply order, head = the last folder. */
+export function prismaState(project: Project, p: PrismaProject, migrations: Migration[], source: Source, warnings: string[]): MigrationState {
+  const applied = migrations.filter(isApplied);
+  const names = p.folder.map((f) => f.name);
   return buildState({
     project: project.id,
     framework: 'prisma',

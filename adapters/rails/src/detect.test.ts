@@ -15,6 +15,7 @@ describe('detect on the fixtures', () => {
       { framework: 'rails', root: 'irreversible', configFile: 'irreversible/Rakefile' },
       { framework: 'rails', root: 'multi-db', configFile: 'multi-db/config/database.yml' },
       { framework: 'rails', root: 'out-of-order', configFile: 'out-of-order/Rakefile' },
+      { framework: 'rails', root: 'rollback-gaps', configFile: 'rollback-gaps/config/database.yml' },
     ]);
   });
 });

@@ -22,7 +22,6 @@ import {
   type ToolchainCheck,
   buildState,
   headsFromState,
-  isApplied,
   registerUrl,
   sourceOf,
 } from '@metamig/core';
@@ -43,7 +42,8 @@ import {
 } from './argv.js';
 import { describeDatabase, detect, layoutOf } from './detect.js';
 import { failureOf, restampAdvice, schemaWarnings, setupError } from './failures.js';
-import { type HelperDoc, bookkeepingDdl, describeEntry, migrationError, migrationsFromStatus, parseHelperOutput, planSteps, statusWarnings, toolOutput } from './parse.js';
+import { type HelperDoc, bookkeepingDdl, describeEntry, migrationError, migrationsFromStatus, parseHelperOutput, planSteps, stateHeads, statusWarnings, toolOutput } from './parse.js';
+import { statusFast } from './fast.js';
 import { planRestamp } from './restamp.js';
 
 export { detector } from './detect.js';
@@ -122,16 +122,12 @@ async function status(project: Project, ctx: AdapterContext): Promise<MigrationS
   }
   const multi = (doc.databases?.length ?? 0) > 1;
   const migrations = migrationsFromStatus(selected);
-  const recorded = migrations.filter((m) => isApplied(m) || m.state === 'missing-file').map((m) => m.id);
-  const files = migrations.filter((m) => m.state !== 'missing-file').map((m) => m.id);
-  const newest = (ids: string[]) => (ids.length ? [ids.reduce((a, b) => (BigInt(b) > BigInt(a) ? b : a))] : []);
   return buildState({
     project: project.id,
     framework: 'rails',
     database: project.databaseUrl ? project.database.description : describeEntry(selected, doc.env, multi),
     migrations,
-    current: newest(recorded),
-    heads: newest(files),
+    ...stateHeads(migrations),
     source: sourceOf(run, nativeTasks(inv.native, [{ task: namespaced('db:migrate:status', multi, selected.name), vars: {} }]), toolVersion(doc)),
     warnings: statusWarnings(doc, selected),
   });
@@ -280,6 +276,7 @@ export const adapter: MigrationAdapter = {
   describeDatabase,
   checkToolchain,
   status,
+  statusFast,
   up: (project: Project, req: RunRequest, ctx: AdapterContext) => runTasks(project, ctx, upTasks(req.state, req.steps, req.target), 'up', req.steps),
   down: (project: Project, req: RunRequest, ctx: AdapterContext) => runTasks(project, ctx, downTasks(req.state, req.steps), 'down', req.steps),
   plan,

@@ -7,6 +7,7 @@ import {
   type RunResult,
   type Statement,
   errors,
+  isApplied,
   linearParents,
   markOutOfOrder,
 } from '@metamig/core';
@@ -157,6 +158,14 @@ export function migrationsFromStatus(db: DatabaseEntry): Migration[] {
   const appliedRows = rows.filter((m) => m.state !== 'pending').sort(byVersion);
   const pendingRows = rows.filter((m) => m.state === 'pending').sort(byVersion);
   return markOutOfOrder(linearParents([...appliedRows, ...pendingRows]), versionKey, OUT_OF_ORDER_WHY);
+}
+
+/** Applied head = the highest recorded version (files or not); code head = the highest file version. */
+export function stateHeads(migrations: Migration[]): { current: string[]; heads: string[] } {
+  const recorded = migrations.filter((m) => isApplied(m) || m.state === 'missing-file').map((m) => m.id);
+  const files = migrations.filter((m) => m.state !== 'missing-file').map((m) => m.id);
+  const newest = (ids: string[]) => (ids.length ? [ids.reduce((a, b) => (BigInt(b) > BigInt(a) ? b : a))] : []);
+  return { current: newest(recorded), heads: newest(files) };
 }
 
 // ---- `db:migrate:status` text (ActiveRecord::Tasks::DatabaseTasks#migrate_status, 6.1 … 8.1) -----------

@@ -31,6 +31,7 @@ describe('detect', () => {
       { framework: 'typeorm', root: 'failed-migration', configFile: 'failed-migration/src/data-source.js' },
       { framework: 'typeorm', root: 'irreversible', configFile: 'irreversible/src/data-source.js' },
       { framework: 'typeorm', root: 'out-of-order', configFile: 'out-of-order/src/data-source.ts' },
+      { framework: 'typeorm', root: 'rollback-gaps', configFile: 'rollback-gaps/src/data-source.ts' },
       { framework: 'typeorm', root: 'transaction-each', configFile: 'transaction-each/src/data-source.js' },
     ]);
   });

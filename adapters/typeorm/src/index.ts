@@ -26,8 +26,10 @@ import {
 } from '@metamig/core';
 import { type DataSourceRef, type HelperRequest, helperArgs, isEsmTypeScript, nativeRevert, nativeRun, nativeRunSelected, nativeStatus, overrideEnv } from './argv.js';
 import { describeDatabase, detect, resolveDataSource } from './detect.js';
+import { statusFast } from './fast.js';
 import {
   type HelperDoc,
+  currentAndHeads,
   failedMigrationFrom,
   isTransactionModeOverride,
   migrationsFromStatus,
@@ -122,17 +124,13 @@ async function status(project: Project, ctx: AdapterContext): Promise<MigrationS
       fix: `Check that the database is reachable with the data source's settings (or the --database-url given); \`${nativeStatus(call.dataSource, undefined, project.absRoot)}\` reads the same.`,
     });
   }
-  const migrations = migrationsFromStatus(doc);
-  const executed = [...(doc.executed ?? [])].sort((a, b) => a.id - b.id);
-  const registered = doc.registered ?? [];
   const { url, base } = native(project);
   return buildState({
     project: project.id,
     framework: 'typeorm',
     database: project.database.description,
-    migrations,
-    current: executed.length ? [executed[executed.length - 1]!.name] : [],
-    heads: registered.length ? [registered[registered.length - 1]!.name] : [],
+    migrations: migrationsFromStatus(doc),
+    ...currentAndHeads(doc),
     source: source(call, nativeStatus(call.dataSource, url, base)),
     warnings: statusWarnings(doc),
   });
@@ -366,6 +364,7 @@ export const adapter: MigrationAdapter = {
   describeDatabase,
   checkToolchain,
   status,
+  statusFast,
   up,
   down,
   async plan(project, req, ctx) {

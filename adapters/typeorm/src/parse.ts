@@ -256,6 +256,19 @@ export function transactionalFor(mode: TransactionMode, own: boolean | null, eng
 const OUT_OF_ORDER_WHY =
   'not executed, but older than the newest executed migration: TypeORM runs it silently in the next migration:run, after newer ones (it does not check timestamps)';
 
+/** What a registered migration says about itself (described by the helper: reversibility, transaction). */
+export type Describe<R> = (r: R) => Omit<Migration, 'state' | 'parents'>;
+
+/** Only what the name says: the fast path does not run migration classes. */
+export const fromName: Describe<Pick<RegisteredMigration, 'name' | 'file'>> = (r) => ({ id: r.name, name: displayName(r.name), reversible: 'unknown', ...(r.file ? { file: r.file } : {}) });
+
+/** The rows and registered migrations the state is built from (the helper's document, or the fast path's). */
+export interface StatusRows<R> {
+  registered?: R[];
+  executed?: ExecutedRow[];
+  migrationsTableName?: string;
+}
+
 function fromRegistered(r: RegisteredMigration, doc: HelperDoc): Omit<Migration, 'state' | 'parents'> {
   const m: Omit<Migration, 'state' | 'parents'> = { id: r.name, name: displayName(r.name), reversible: true };
   if (r.file) m.file = r.file;
@@ -273,9 +286,13 @@ function fromRegistered(r: RegisteredMigration, doc: HelperDoc): Omit<Migration,
 
 /**
  * Executed rows in the migrations table's id order (the order they ran, and the order
- * migration:revert undoes them), then pending migrations in TypeORM's order (timestamp).
+ * migration:revert undoes them), then pending migrations in TypeORM's order (timestamp). Shared by
+ * `status` (migrations described by the helper) and `statusFast` (by name only).
  */
-export function migrationsFromStatus(doc: HelperDoc): Migration[] {
+export function migrationsFromStatus(doc: HelperDoc): Migration[];
+export function migrationsFromStatus<R extends Pick<RegisteredMigration, 'name'>>(doc: StatusRows<R>, describe: Describe<R>): Migration[];
+export function migrationsFromStatus(doc: StatusRows<RegisteredMigration>, describe?: Describe<RegisteredMigration>): Migration[] {
+  const describeOne = describe ?? ((r: RegisteredMigration) => fromRegistered(r, doc as HelperDoc));
   const registered = doc.registered ?? [];
   const executed = [...(doc.executed ?? [])].sort((a, b) => a.id - b.id);
   const table = doc.migrationsTableName ?? 'migrations';
@@ -297,11 +314,18 @@ export function migrationsFromStatus(doc: HelperDoc): Migration[] {
         detail: `recorded in ${table} (id ${row.id}) but not among the data source's migrations`,
       };
     }
-    const m = { ...fromRegistered(r, doc), state: 'applied' as const };
+    const m = { ...describeOne(r), state: 'applied' as const };
     return before && row.timestamp < before.timestamp ? { ...m, detail: `executed out of order: after ${before.name}, which has a newer timestamp` } : m;
   });
-  const pending = registered.filter((r) => !done.has(r.name)).map((r) => ({ ...fromRegistered(r, doc), state: 'pending' as const }));
+  const pending = registered.filter((r) => !done.has(r.name)).map((r) => ({ ...describeOne(r), state: 'pending' as const }));
   return linearParents(markOutOfOrder([...applied, ...pending] as Migration[], (m) => timestampOf(m.id), OUT_OF_ORDER_WHY));
+}
+
+/** The last executed row (by id) and the last registered migration in TypeORM's order. */
+export function currentAndHeads(doc: StatusRows<Pick<RegisteredMigration, 'name'>>): { current: string[]; heads: string[] } {
+  const executed = [...(doc.executed ?? [])].sort((a, b) => a.id - b.id);
+  const registered = doc.registered ?? [];
+  return { current: executed.length ? [executed[executed.length - 1]!.name] : [], heads: registered.length ? [registered[registered.length - 1]!.name] : [] };
 }
 
 export function statusWarnings(doc: HelperDoc): string[] {
