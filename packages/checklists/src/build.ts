@@ -124,7 +124,10 @@ export function deploySteps(project: string, ms: ChecklistMigration[], backup: s
   if (late.length) {
     steps.push(`Then apply ${late.map((m) => m.id).join(', ')} (they drop, rename or tighten what the old code used): \`metamig up ${project}\``);
     const expandAfter = late.filter((m) => m.kind === 'expand');
-    if (expandAfter.length) steps.push(`Note: ${expandAfter.map((m) => m.id).join(', ')} expand the schema but come after a contract step in the migration order; consider moving them to the next release.`);
+    if (expandAfter.length) {
+      const one = expandAfter.length === 1;
+      steps.push(`Note: ${expandAfter.map((m) => m.id).join(', ')} ${one ? 'expands' : 'expand'} the schema but ${one ? 'comes' : 'come'} after a contract step in the migration order; consider moving ${one ? 'it' : 'them'} to the next release.`);
+    }
   }
   for (const m of ms) {
     for (const l of m.locks.filter((x) => x.mode === 'ACCESS EXCLUSIVE' || x.mode === 'SHARE' || x.mode === 'EXCLUSIVE' || x.mode === 'SHARE ROW EXCLUSIVE')) {
