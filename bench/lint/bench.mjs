@@ -3,8 +3,8 @@
 //   node bench/lint/bench.mjs [--runs 3] [--statements 50000] [--files 1000] [--keep]
 // Generates, in a temp dir, one file of 50,000 mixed-DDL PostgreSQL statements and 1,000 files of
 // 10 statements, then times (wall clock, median of --runs):
-//   metamig  `node packages/cli/dist/bin.js check --format json --sql …` when program.ts has the
-//            command, else `node bench/lint/run-check.mjs …` (the same command code, no commander);
+//   metamig  `node packages/cli/dist/bin.js check --format json --sql …` (the built CLI, as
+//            `npx metamig` runs it minus npx's own start-up);
 //   squawk   `npx squawk --reporter json …` (as a user runs it) and the platform binary directly.
 // Both use the same settings: PostgreSQL 15, files not assumed to run in a transaction. Needs
 // `npx tsc -b packages/cli` first. Not a test: it prints figures for docs/performance.md.
@@ -104,8 +104,8 @@ const countSquawk = (outFile) => JSON.parse(readFileSync(outFile, 'utf8')).lengt
 function metamigCommand() {
   const bin = join(repo, 'packages/cli/dist/bin.js');
   const probe = spawnSync(process.execPath, [bin, 'check', '--help'], { encoding: 'utf8' });
-  if (probe.status === 0 && /--sql/.test(probe.stdout)) return { how: 'node packages/cli/dist/bin.js check', argv: (root, ...files) => [bin, '--root', root, 'check', '--format', 'json', '--sql', ...files] };
-  return { how: 'node bench/lint/run-check.mjs (checkCommand from packages/cli/dist; `check` is not registered in program.ts yet)', argv: (root, ...files) => [join(repo, 'bench/lint/run-check.mjs'), '--root', root, '--format', 'json', '--sql', ...files] };
+  if (probe.status !== 0 || !/--sql/.test(probe.stdout)) throw new Error(`${bin} check --help failed: run \`npx tsc -b packages/cli\` first\n${probe.stdout}${probe.stderr}`);
+  return { how: 'node packages/cli/dist/bin.js check', argv: (root, ...files) => [bin, '--root', root, 'check', '--format', 'json', '--sql', ...files] };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'metamig-lint-bench-'));
