@@ -45,6 +45,19 @@ export interface FlywaySettings {
   postgresqlTransactionalLock: boolean;
   /** Values that use a resolver metamig cannot evaluate (vault, secrets managers …): key → raw text. */
   unresolved: Record<string, string>;
+  /**
+   * Every property set anywhere (files and FLYWAY_* variables): its raw value and where the value
+   * comes from (a file name or the variable). Includes what the settings above leave out (TOML
+   * environment keys such as jdbcProperties, FLYWAY_JDBC_PROPERTIES_*), so the fast status path can
+   * refuse what it cannot model.
+   */
+  configured: Record<string, Configured>;
+}
+
+export interface Configured {
+  value: string;
+  /** A file name, or the environment variable. */
+  from: string;
 }
 
 export interface ReadOptions {
@@ -137,10 +150,24 @@ function flattenInto(out: Flat, table: TomlTable | undefined, prefix = ''): void
 
 const ENV_LEVEL = new Set(['url', 'user', 'password', 'schemas', 'driver']);
 
-function readToml(o: ReadOptions, files: string[]): { flat: Flat; environment: string; urlSource?: string } {
+/** The properties one TOML document sets for this environment (as Flyway merges them), and the environment keys metamig does not read. */
+function tomlProperties(t: TomlTable, environment: string): { flat: Flat; unread: Flat } {
+  const flat: Flat = new Map();
+  flattenInto(flat, tomlTable(t.flyway));
+  const env = tomlTable(tomlTable(t.environments)?.[environment]);
+  for (const k of ENV_LEVEL) if (env?.[k] !== undefined) flat.set(k, toStr(env[k]!));
+  flattenInto(flat, tomlTable(env?.flyway)); // [environments.<name>.flyway] overrides [flyway]
+  flat.delete('environment');
+  const unread = new Map<string, string>();
+  for (const [k, v] of Object.entries(env ?? {})) if (!ENV_LEVEL.has(k) && k !== 'flyway') flattenInto(unread, tomlTable(v) ?? { [k]: v }, tomlTable(v) ? `${k}.` : '');
+  return { flat, unread: new Map([...unread].map(([k, v]) => [`environments.${environment}.${k}`, v])) };
+}
+
+function readToml(o: ReadOptions, files: string[]): { flat: Flat; environment: string; urlSource?: string; configured: Record<string, Configured> } {
   const read = o.read ?? readIfExists;
   let merged: TomlTable = {};
   let urlSource: string | undefined;
+  const perFile: [string, TomlTable][] = [];
   const envName = (t: TomlTable) => {
     const e = tomlTable(t.flyway)?.environment;
     return typeof e === 'string' ? e : 'default';
@@ -155,21 +182,23 @@ function readToml(o: ReadOptions, files: string[]): { flat: Flat; environment: s
       throw new FlywayConfigError(`${basename(f)}: ${e instanceof TomlError ? e.message : String(e)}`, f);
     }
     merged = mergeToml(merged, t);
+    perFile.push([basename(f), t]);
     if (tomlTable(tomlTable(t.environments)?.[envName(merged)])?.url !== undefined) urlSource = basename(f);
   }
   const environment = envName(merged);
-  const flat: Flat = new Map();
-  flattenInto(flat, tomlTable(merged.flyway));
-  const env = tomlTable(tomlTable(merged.environments)?.[environment]);
-  for (const k of ENV_LEVEL) if (env?.[k] !== undefined) flat.set(k, toStr(env[k]!));
-  flattenInto(flat, tomlTable(env?.flyway)); // [environments.<name>.flyway] overrides [flyway]
-  flat.delete('environment');
-  return { flat, environment, ...(urlSource ? { urlSource } : {}) };
+  const { flat } = tomlProperties(merged, environment);
+  const configured: Record<string, Configured> = {};
+  for (const [name, t] of perFile) {
+    const own = tomlProperties(t, environment);
+    for (const [k, value] of [...own.flat, ...own.unread]) configured[k] = { value, from: name };
+  }
+  return { flat, environment, configured, ...(urlSource ? { urlSource } : {}) };
 }
 
-function readConf(o: ReadOptions, files: string[]): { flat: Flat; urlSource?: string } {
+function readConf(o: ReadOptions, files: string[]): { flat: Flat; urlSource?: string; configured: Record<string, Configured> } {
   const read = o.read ?? readIfExists;
   const flat: Flat = new Map();
+  const configured: Record<string, Configured> = {};
   let urlSource: string | undefined;
   for (const f of files) {
     const text = read(f);
@@ -177,10 +206,11 @@ function readConf(o: ReadOptions, files: string[]): { flat: Flat; urlSource?: st
     for (const [k, v] of parseConf(text, o.env)) {
       if (!k.startsWith('flyway.')) continue;
       flat.set(k.slice('flyway.'.length), v);
+      configured[k.slice('flyway.'.length)] = { value: v, from: basename(f) };
       if (k === 'flyway.url') urlSource = basename(f);
     }
   }
-  return { flat, ...(urlSource ? { urlSource } : {}) };
+  return { flat, configured, ...(urlSource ? { urlSource } : {}) };
 }
 
 /** TOML resolvers: `${env.X}` is evaluated; `!{…}` is verbatim; any other resolver is left unresolved. */
@@ -211,11 +241,15 @@ export function readFlywaySettings(o: ReadOptions): FlywaySettings {
 
   const base = format === 'toml' ? readToml(o, files) : readConf(o, files);
   const flat = base.flat;
+  const configured = { ...base.configured };
   let urlSource = base.urlSource;
   for (const [k, v] of Object.entries(o.env)) {
-    const prop = v === undefined ? undefined : envKeyToProperty(k);
+    if (v === undefined) continue;
+    if (k.startsWith('FLYWAY_JDBC_PROPERTIES_')) configured[`jdbcProperties.${k.slice('FLYWAY_JDBC_PROPERTIES_'.length)}`] = { value: v, from: k };
+    const prop = envKeyToProperty(k);
     if (!prop) continue;
-    flat.set(prop, v!);
+    flat.set(prop, v);
+    configured[prop] = { value: v, from: k };
     if (prop === 'url') urlSource = k;
   }
 
@@ -253,6 +287,7 @@ export function readFlywaySettings(o: ReadOptions): FlywaySettings {
     validateOnMigrate: bool(flat.get('validateOnMigrate'), true),
     postgresqlTransactionalLock: bool(flat.get('postgresql.transactional.lock'), true),
     unresolved,
+    configured,
   };
   const url = resolved('url');
   const user = resolved('user');

@@ -51,7 +51,15 @@ function optionBool(options: Record<string, unknown>, key: string, projectId: st
 }
 
 export function loadProject(project: Project, ctx: AdapterContext): FlywayProject {
-  const flyway = ctx.toolchains.require(ctx.toolchains.flyway());
+  return readProject(project, ctx.toolchains.require(ctx.toolchains.flyway()));
+}
+
+/**
+ * The same without requiring the launcher (the fast status path never runs Flyway): without one
+ * there is no install folder whose conf/ Flyway would read.
+ */
+export function readProject(project: Project, launcher: string | undefined): FlywayProject {
+  const flyway = launcher ?? 'flyway';
   const root = project.absRoot;
   const configName = posix.basename(project.configFile);
   const configFile = (CONFIG_NAMES as readonly string[]).includes(configName) ? join(root, configName) : CONFIG_NAMES.map((n) => join(root, n)).find(existsSync);
@@ -67,7 +75,7 @@ export function loadProject(project: Project, ctx: AdapterContext): FlywayProjec
       cwd: root,
       env: { ...process.env, ...env },
       home: userInfo().homedir, // Java's user.home comes from the passwd entry, not $HOME
-      installDir: dirname(realpathSync(flyway)),
+      ...(launcher ? { installDir: dirname(realpathSync(launcher)) } : {}),
     });
   } catch (e) {
     if (!(e instanceof FlywayConfigError)) throw e;

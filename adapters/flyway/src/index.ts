@@ -27,6 +27,7 @@ import { describeDatabase, detect } from './detect.js';
 import { type FlywayErrorJson, type MigrateJson, classifyMigrateError, databaseMessage, errorText, failedMigrationFrom, firstLine } from './parse.js';
 import { buildPlan } from './plan.js';
 import { appliedOutOfOrder, planRestamp } from './restamp.js';
+import { statusFast } from './fast.js';
 import { readStatus } from './status.js';
 import { UNDO_HOW, emulatedDown } from './undo.js';
 
@@ -256,6 +257,7 @@ export const adapter: MigrationAdapter = {
   async status(project, ctx) {
     return readStatus(loadProject(project, ctx), ctx);
   },
+  statusFast,
   up,
   async down(project, req, ctx) {
     return emulatedDown(loadProject(project, ctx), req.steps, ctx);

@@ -175,7 +175,8 @@ export function entriesFromInfo(info: InfoJson, validate: ValidateJson | undefin
       ...(repeatable ? {} : { version: m.version }),
       ...(m.installedOnUTC ? { appliedAt: m.installedOnUTC } : {}),
     };
-    if (HISTORY_ONLY.has(m.state) || m.type === 'SCHEMA') continue; // SCHEMA: Flyway's "<< Flyway Schema Creation >>" marker
+    // SCHEMA: Flyway's "<< Flyway Schema Creation >>" marker; DELETE: a row of `repair` (or of metamig's undo) marking an earlier row as removed, never a migration itself
+    if (HISTORY_ONLY.has(m.state) || m.type === 'SCHEMA' || m.type === 'DELETE') continue;
     if (m.state === 'Below Baseline' || m.state === 'Ignored (Baseline)') {
       belowBaseline.push(id);
       continue;

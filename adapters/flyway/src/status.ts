@@ -12,11 +12,12 @@ import {
   type AdapterContext,
   type Migration,
   type MigrationState,
+  type Source,
 } from '@metamig/core';
 import { nativeCommand } from './argv.js';
 import { type FlywayProject, needsSessionLock, runFlyway, sessionLockWarning, sqlOfFile } from './context.js';
 import { compareVersions, undoFilesFor } from './files.js';
-import { type InfoEntry, entriesFromInfo, errorText, firstLine } from './parse.js';
+import { type InfoEntry, type InfoJson, type ValidateJson, entriesFromInfo, errorText, firstLine } from './parse.js';
 import { mixedStatementProblem, scriptTransactional } from './sql.js';
 
 const relPath = (root: string, abs: string) => relative(root, abs).split(sep).join(posix.sep);
@@ -87,8 +88,27 @@ export async function readStatus(fp: FlywayProject, ctx: AdapterContext): Promis
   const { run, parsed } = call;
   if (!parsed) throw errors.unparseable('flyway', 'info validate -outputType=json', run.stdout + run.stderr);
   if (!parsed.info) throw flywayRefusal(fp, 'read the migration status of', parsed.error ? errorText(parsed.error) : run.stdout + run.stderr);
-  const { entries, warnings } = entriesFromInfo(parsed.info, parsed.validate);
-  if (!parsed.validate) warnings.push(`flyway validate did not run${parsed.error ? ` (${firstLine(errorText(parsed.error))})` : ''}: an edited applied migration cannot be detected.`);
+  const { durationMs: _d, ...source } = sourceOf(run, nativeCommand(fp.inv, ['info', 'validate']), parsed.flywayVersion);
+  const validateNote = parsed.error ? firstLine(errorText(parsed.error)) : undefined;
+  return stateFromInfo(fp, parsed.info, parsed.validate, { source, started, ...(validateNote ? { validateNote } : {}) });
+}
+
+export interface InfoOrigin {
+  /** How the documents were obtained; durationMs is measured up to the finished state. */
+  source: Omit<Source, 'durationMs'>;
+  started: number;
+  /** Why validate did not answer, when it did not. */
+  validateNote?: string;
+}
+
+/**
+ * The state from `info` and `validate` documents — Flyway's own (status) or the same documents
+ * computed from the history table and the files (statusFast): one implementation of the states,
+ * their order, ids, current and heads for both paths.
+ */
+export function stateFromInfo(fp: FlywayProject, info: InfoJson, validate: ValidateJson | undefined, origin: InfoOrigin): MigrationState {
+  const { entries, warnings } = entriesFromInfo(info, validate);
+  if (!validate) warnings.push(`flyway validate did not run${origin.validateNote ? ` (${origin.validateNote})` : ''}: an edited applied migration cannot be detected.`);
   if (fp.scan.skipped.length) warnings.push(`Not migrations by Flyway's naming rules (Flyway skips them): ${fp.scan.skipped.join(', ')}.`);
   const migrations = linearParents(migrationsOf(fp, entries, warnings));
   const ooo = migrations.filter((m) => m.state === 'out-of-order').map((m) => m.id);
@@ -99,13 +119,13 @@ export async function readStatus(fp: FlywayProject, ctx: AdapterContext): Promis
   if (waiting.length) warnings.push(sessionLockWarning(waiting));
   const versioned = entries.filter((e) => e.kind === 'versioned' && e.state !== 'missing-file' && e.filepath);
   const head = versioned.reduce<InfoEntry | undefined>((max, e) => (!max || compareVersions(e.version!, max.version!) > 0 ? e : max), undefined);
-  const source = { ...sourceOf(run, nativeCommand(fp.inv, ['info', 'validate']), parsed.flywayVersion), durationMs: Math.round(performance.now() - started) };
+  const source: Source = { ...origin.source, durationMs: Math.round(performance.now() - origin.started) };
   return buildState({
     project: fp.project.id,
     framework: 'flyway',
     database: fp.project.database.description,
     migrations,
-    current: parsed.info.schemaVersion ? [parsed.info.schemaVersion] : [],
+    current: info.schemaVersion ? [info.schemaVersion] : [],
     heads: head ? [head.id] : [],
     source,
     warnings: [...fp.warnings, ...warnings],
