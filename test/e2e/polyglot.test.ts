@@ -39,7 +39,9 @@ async function useDatabases(repo: string, prefix: string, file = 'metamig.config
     const url = await pg.database(`${prefix}_${path.split('/')[1]}`);
     lines.push(`  - path: ${path}`, `    database: ${url.replace('postgres@', `postgres:${PASSWORD}@`)}`);
   }
-  writeFileSync(join(repo, file), `${lines.join('\n')}\n`);
+  // The example's policy review (its waivers) stays: only the databases change.
+  const example = readFileSync(join(repo, 'metamig.config.yaml'), 'utf8');
+  writeFileSync(join(repo, file), `${lines.join('\n')}\n${example.slice(example.indexOf('\npolicy:'))}`);
 }
 
 async function run(repo: string, ...args: string[]): Promise<CliResult> {
