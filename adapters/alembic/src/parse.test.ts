@@ -1,6 +1,6 @@
 // Parsers on outputs recorded from Alembic 1.20.1 / SQLAlchemy 2.0.58 (fixtures/alembic/*/recorded).
 import { describe, expect, it } from 'vitest';
-import { MigrationSchema, MigratorError, buildState } from '@metamig/core';
+import { MigrationSchema, MigratorError, buildState, splitStatements } from '@metamig/core';
 import { recorded } from '@metamig/testkit';
 import {
   type HelperStatus,
@@ -12,7 +12,6 @@ import {
   parseHeads,
   parseHelperStatus,
   parseOfflineSql,
-  splitStatements,
   statusFromHelper,
 } from './parse.js';
 

@@ -1,6 +1,6 @@
 // Alembic output → normalized values: the helper's status JSON, failures (`FAILED: …` and Python
 // tracebacks), offline `--sql` scripts split per revision, and `merge`/`heads` output. All pure.
-import { errors } from '@metamig/core';
+import { errors, splitStatements } from '@metamig/core';
 import type { Direction, Migration, Statement } from '@metamig/core';
 import { ancestorsOf, graphOf } from './graph.js';
 
@@ -224,38 +224,6 @@ export function parseFailure(output: string): ToolFailure {
 }
 
 // ---- offline --sql ---------------------------------------------------------------------------------
-
-/** Split SQL on `;` outside quotes, dollar quotes and comments. */
-export function splitStatements(text: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    const rest = text.slice(i);
-    if (c === "'" || c === '"') {
-      const end = text.indexOf(c, i + 1);
-      i = end < 0 ? text.length : end + 1; // '' escapes are two adjacent strings: same effect
-    } else if (rest.startsWith('--')) {
-      const end = text.indexOf('\n', i);
-      i = end < 0 ? text.length : end + 1;
-    } else if (rest.startsWith('/*')) {
-      const end = text.indexOf('*/', i + 2);
-      i = end < 0 ? text.length : end + 2;
-    } else if (c === '$' && /^\$[A-Za-z_]*\$/.test(rest)) {
-      const tag = /^\$[A-Za-z_]*\$/.exec(rest)![0];
-      const end = text.indexOf(tag, i + tag.length);
-      i = end < 0 ? text.length : end + tag.length;
-    } else if (c === ';') {
-      out.push(text.slice(start, i));
-      start = ++i;
-    } else {
-      i++;
-    }
-  }
-  out.push(text.slice(start));
-  return out.map((s) => s.trim()).filter(Boolean);
-}
 
 /** alembic_version upkeep and the transaction brackets: not part of any migration's own SQL. */
 export function isBookkeeping(sql: string): boolean {

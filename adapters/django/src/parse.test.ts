@@ -1,6 +1,6 @@
 // Parsers on outputs recorded from Django 5.2.19 (fixtures/django/*/recorded).
 import { describe, expect, it } from 'vitest';
-import { MigrationSchema, MigratorError, buildState } from '@metamig/core';
+import { MigrationSchema, MigratorError, buildState, splitStatements } from '@metamig/core';
 import { recorded } from '@metamig/testkit';
 import {
   condenseTracebacks,
@@ -11,7 +11,6 @@ import {
   parseSqlmigrate,
   parseSqlmigrateDoc,
   runningMigration,
-  splitStatements,
   statusFromHelper,
 } from './parse.js';
 

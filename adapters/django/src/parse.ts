@@ -1,6 +1,6 @@
 // Django output → normalized values: the helper's status JSON, `sqlmigrate` scripts, failures
 // (tracebacks and CommandError), `makemigrations --merge` and `showmigrations` output. All pure.
-import { errors } from '@metamig/core';
+import { errors, splitStatements } from '@metamig/core';
 import type { Migration, Statement } from '@metamig/core';
 import { appOf, appliedLeaves, graphOf, withDescendants } from './graph.js';
 
@@ -246,38 +246,6 @@ export function parseSqlmigrateDoc(stdout: string): SqlmigrateDoc {
   const doc = lastJsonLine(stdout);
   if (!isObj(doc) || !has(doc, SQLMIGRATE_SHAPE)) throw errors.unparseable('django', 'sqlmigrate JSON from helpers/metamig_django.py', stdout);
   return doc as unknown as SqlmigrateDoc;
-}
-
-/** Split SQL on `;` outside quotes, dollar quotes and comments. */
-export function splitStatements(text: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    const rest = text.slice(i);
-    if (c === "'" || c === '"') {
-      const end = text.indexOf(c, i + 1);
-      i = end < 0 ? text.length : end + 1;
-    } else if (rest.startsWith('--')) {
-      const end = text.indexOf('\n', i);
-      i = end < 0 ? text.length : end + 1;
-    } else if (rest.startsWith('/*')) {
-      const end = text.indexOf('*/', i + 2);
-      i = end < 0 ? text.length : end + 2;
-    } else if (c === '$' && /^\$[A-Za-z_]*\$/.test(rest)) {
-      const tag = /^\$[A-Za-z_]*\$/.exec(rest)![0];
-      const end = text.indexOf(tag, i + tag.length);
-      i = end < 0 ? text.length : end + tag.length;
-    } else if (c === ';') {
-      out.push(text.slice(start, i));
-      start = ++i;
-    } else {
-      i++;
-    }
-  }
-  out.push(text.slice(start));
-  return out.map((s) => s.trim()).filter(Boolean);
 }
 
 export const OPAQUE_NOTE = 'code that cannot be previewed statically: Django runs it when migrating; sqlmigrate prints no SQL for it';

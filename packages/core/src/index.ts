@@ -12,3 +12,4 @@ export * from './operations.js';
 export * from './config.js';
 export * from './discovery.js';
 export * from './concurrency.js';
+export * from './sql-statements.js';
