@@ -350,7 +350,10 @@ describe("the project's own configuration", () => {
     const ctx = makeContext();
     const dir = copyFixture('laravel/basic');
     mkdirSync(join(dir, 'php.d'));
-    writeFileSync(join(dir, 'php.d/hardened.ini'), `open_basedir = ${dirname(dir)}:/usr/share/php:/tmp\n`);
+    // Only the app's own copy and the framework: not /tmp as a whole, where a checkout of metamig
+    // (and so its helper) may live (CI clones into /tmp).
+    mkdirSync(join(dirname(dir), 'tmp'));
+    writeFileSync(join(dir, 'php.d/hardened.ini'), `open_basedir = ${dirname(dir)}:/usr/share/php\nsys_temp_dir = ${join(dirname(dir), 'tmp')}\n`);
     writeFileSync(join(dir, 'database/database.sqlite'), '');
     const project = { ...projectIn(adapter, dir), env: { PHP_INI_SCAN_DIR: `:${join(dir, 'php.d')}` } };
     const fresh = await adapter.status(project, ctx);
