@@ -14,7 +14,10 @@ export function normalizeChecklist(markdown: string, repo: string): string {
     .join('<repo>')
     .replace(/\bpostgres \d+(\.\d+)*/g, 'postgres <version>')
     .replace(/\b\d+(\.\d+)? ?(ms|s)\b/g, '<duration>')
-    .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>');
+    .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>')
+    // A DML statement's ROW EXCLUSIVE lock is seen only when the sampler catches it (no event trigger
+    // fires for DML): whether a quick backfill shows up is timing, not behaviour.
+    .replace(/^- `[^`]+`: ROW EXCLUSIVE on .*\n/gm, '');
 }
 
 describe('the polyglot example', () => {

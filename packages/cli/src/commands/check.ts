@@ -62,7 +62,8 @@ function sqlFiles(paths: string[], cwd: string): string[] {
   return out;
 }
 
-async function loadPolicy(session: Session): Promise<ResolvedPolicy> {
+/** The policy of the session's config (CONFIG.INVALID names the field). */
+export async function loadPolicy(session: Session): Promise<ResolvedPolicy> {
   return resolvePolicy(session.loaded.config.policy, {
     configDir: session.loaded.dir,
     repoRoot: session.root,

@@ -1,9 +1,10 @@
 // `metamig checklist`: the rollback checklist a deployer follows for the pending set, per project.
-import type { Migration, MigrationAdapter, NativeCommands, Project, ProjectChecklist, ProjectError } from '@metamig/core';
-import { isPendingLike } from '@metamig/core';
+import type { ChecklistFinding, Migration, MigrationAdapter, NativeCommands, Project, ProjectChecklist, ProjectError } from '@metamig/core';
+import { isPendingLike, planMigrations } from '@metamig/core';
 import { forEachProject, isProjectError } from '../each.js';
 import { emit } from '../output.js';
 import type { Session } from '../session.js';
+import { loadPolicy } from './check.js';
 
 export interface ChecklistFlags {
   format?: 'markdown' | 'json';
@@ -20,9 +21,25 @@ function commandsOf(adapter: MigrationAdapter, project: Project, m: Migration, s
   };
 }
 
+/**
+ * The policy on the pending plan, as the deployer needs it: unwaived errors (what `check` fails on)
+ * and every waived finding with its reason. Warnings stay in `metamig check`.
+ */
+async function policyFindings(session: Session, adapter: MigrationAdapter, project: Project, policy: Awaited<ReturnType<typeof loadPolicy>>): Promise<Record<string, ChecklistFinding[]>> {
+  const { lintPlan } = await import('@metamig/policy');
+  const plan = await planMigrations(adapter, project, 'up', { kind: 'latest' }, session.ctx);
+  const findings: Record<string, ChecklistFinding[]> = {};
+  for (const d of await lintPlan(plan, policy, { projectRoot: project.absRoot, project: project.id })) {
+    if (!d.migration || !(d.waived || d.severity === 'error')) continue;
+    (findings[d.migration] ??= []).push({ rule: d.rule, severity: d.severity, message: d.message, ...(d.waived ? { waived: { reason: d.waived.reason, source: d.waived.source } } : {}) });
+  }
+  return findings;
+}
+
 export async function checklistCommand(session: Session, flags: ChecklistFlags): Promise<number> {
   const { buildChecklist, renderChecklistMarkdown } = await import('@metamig/checklists');
   const { startPostgres, verifyProject } = await import('@metamig/sandbox');
+  const policy = await loadPolicy(session); // a broken policy fails before any database starts
   const postgres = flags.verify === false ? undefined : await startPostgres({ logger: session.logger });
   try {
     const entries = await forEachProject(session, async (project, adapter): Promise<ProjectChecklist> => {
@@ -30,7 +47,8 @@ export async function checklistCommand(session: Session, flags: ChecklistFlags):
       const pending = state.migrations.filter(isPendingLike);
       const verification = postgres && pending.length ? await verifyProject(adapter, project, session.ctx, { postgres }) : undefined;
       const commands = Object.fromEntries(pending.map((m) => [m.id, commandsOf(adapter, project, m, state)]));
-      return buildChecklist({ project, pending, commands, ...(verification ? { verification } : {}) });
+      const findings = pending.length ? await policyFindings(session, adapter, project, policy) : {};
+      return buildChecklist({ project, pending, commands, findings, ...(verification ? { verification } : {}) });
     });
     if (flags.format === 'json') {
       emit(session, 'checklist', entries, () => '');
