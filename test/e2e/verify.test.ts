@@ -13,11 +13,11 @@ import { makeRepo, metamig, parseJson } from './helpers.js';
 // framework's own way of declaring a migration irreversible (a raise, no reverse, no undo file …).
 const CASES = [
   { framework: 'alembic', fixture: 'alembic/rollback-gaps', index: 'ix_accounts_email', irreversible: /NotImplementedError|raise/ },
-  { framework: 'knex', fixture: 'knex/rollback-gaps', index: 'accounts_email_index', irreversible: /irreversible/ },
+  { framework: 'knex', fixture: 'knex/rollback-gaps', index: 'accounts_email_index', irreversible: /irreversible/, text: true },
   { framework: 'django', fixture: 'django/rollback-gaps', index: 'accounts_email_idx', irreversible: /RunSQL has no reverse_sql/ },
   { framework: 'laravel', fixture: 'laravel/rollback-gaps', index: 'accounts_email_index', irreversible: /down\(\) only throws: "irreversible/ },
   { framework: 'rails', fixture: 'rails/rollback-gaps', index: 'index_accounts_on_email', irreversible: /ActiveRecord::IrreversibleMigration/ },
-  { framework: 'prisma', fixture: 'prisma/rollback-gaps', index: 'accounts_email_idx', irreversible: /no down\.sql, and none can be generated: line \d+ changes data/ },
+  { framework: 'prisma', fixture: 'prisma/rollback-gaps', index: 'accounts_email_idx', irreversible: /no down\.sql, and none can be generated: line \d+ changes data/, text: true },
   { framework: 'typeorm', fixture: 'typeorm/rollback-gaps', index: 'IDX_accounts_email', irreversible: /down\(\) throws: "irreversible/ },
   { framework: 'flyway', fixture: 'flyway/rollback-gaps', index: 'accounts_email_idx', irreversible: /no U4__\*\.sql undo file/ },
 ];
@@ -26,7 +26,9 @@ const CASES = [
 // `-- CreateIndex` comment: leading SQL comments are not part of what the statement does.
 const withoutLeadingComments = (sql: string) => sql.replace(/^(\s*--[^\n]*\n)+\s*/, '');
 
-describe.each(CASES)('verify on $framework', ({ framework, fixture, index, irreversible }) => {
+// The text report is the same renderer for every framework: read on two (Prisma's statements start
+// with a comment), the JSON on all.
+describe.each(CASES)('verify on $framework', ({ framework, fixture, index, irreversible, text: readText }) => {
   it('verifies good rollbacks and catches the bad ones, with observed locks and rewrites', async () => {
     const repo = makeRepo({ svc: fixture });
     const r = await metamig(['verify', '--all', '--json'], { cwd: repo });
@@ -49,6 +51,7 @@ describe.each(CASES)('verify on $framework', ({ framework, fixture, index, irrev
     expect(drop!.removed).toEqual(['column accounts.legacy_code']);
     expect(drop!.notes.join(' ')).toMatch(irreversible);
 
+    if (!readText) return;
     const text = await metamig(['verify', '--all'], { cwd: repo });
     expect(text.exitCode).toBe(1);
     expect(text.stdout).toContain(`after down: index ${index} still exists`);
@@ -57,15 +60,8 @@ describe.each(CASES)('verify on $framework', ({ framework, fixture, index, irrev
   }, VERIFY_TIMEOUT);
 });
 
+// Every migration of every polyglot service is verified by checklist.test.ts (its snapshot shows each proof).
 describe('verify on the polyglot example', () => {
-  it('every rollback of the expand–contract histories restores the schema (exit 0)', async () => {
-    const repo = makeRepo({ 'services/billing': 'polyglot/services/billing', 'services/web': 'polyglot/services/web' });
-    const r = await metamig(['verify', '--all', '--json'], { cwd: repo });
-    expect(r.exitCode, r.stdout.slice(-2000)).toBe(0);
-    const entries = parseJson('verify', r).projects.filter((p) => !isProjectError(p)) as ProjectVerification[];
-    expect(entries.map((e) => e.migrations.every((m) => m.result === 'verified'))).toEqual([true, true]);
-  }, VERIFY_TIMEOUT);
-
   it('by default verifies only what is pending in the project database', async () => {
     const repo = makeRepo({ 'services/web': 'polyglot/services/web' });
     expect((await metamig(['up', '--steps', '4'], { cwd: repo })).exitCode).toBe(0);
