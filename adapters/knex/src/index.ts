@@ -1,6 +1,6 @@
 // The Knex adapter: every operation is one run of helpers/metamig-knex.cjs (the project's own knex,
 // through its migration API) via ctx.runner; this file wires requests to it and its answers back.
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import {
@@ -20,6 +20,8 @@ import {
   type RunResult,
   type ToolRun,
   type ToolchainCheck,
+  timestampHeads,
+  renamePlanned,
 } from '@metamig/core';
 import { type HelperRequest, type HelperTarget, type KnexOverride, environmentOption, helperArgs, knexOverride, nativeDown, nativeStatus, nativeUp, overrideEnv } from './argv.js';
 import { describeDatabase, detect } from './detect.js';
@@ -214,15 +216,10 @@ function adviceFor(state: MigrationState): string[] {
   return advice;
 }
 
-function divergentHeads(state: MigrationState): string[] {
-  const ooo = state.migrations.filter((m) => m.state === 'out-of-order').map((m) => m.id);
-  return [...ooo, ...state.heads.filter((h) => !ooo.includes(h))];
-}
-
 async function mergeHeads(project: Project, opts: { restamp?: boolean; state: MigrationState }, _ctx: AdapterContext): Promise<MergeReport> {
   const started = performance.now();
   const { state } = opts;
-  const headsBefore = divergentHeads(state);
+  const headsBefore = timestampHeads(state);
   const report = (partial: Pick<MergeReport, 'headsAfter' | 'renamed' | 'refused' | 'message'>, native: string): MergeReport => ({
     project: project.id,
     framework: 'knex',
@@ -237,18 +234,9 @@ async function mergeHeads(project: Project, opts: { restamp?: boolean; state: Mi
     const message = advice.length ? `Knex has no migration graph, so there is nothing to merge. ${advice.join(' ')}` : 'Nothing to resolve: every migration file sorts after the ones applied before it.';
     return report({ headsAfter: headsBefore, renamed: [], refused: [], message }, '(none: knex has no merge command)');
   }
-  const renamed: MergeReport['renamed'] = [];
-  const refused = [...plan.refused];
-  for (const r of plan.renames) {
-    const from = join(project.absRoot, r.from);
-    const to = join(project.absRoot, r.to);
-    if (!existsSync(from)) refused.push({ file: r.from, reason: 'the file is not there any more (status is stale): run `metamig status` and retry' });
-    else if (existsSync(to)) refused.push({ file: r.from, reason: `${r.to} already exists` });
-    else {
-      renameSync(from, to);
-      renamed.push({ from: r.from, to: r.to });
-    }
-  }
+  const moved = renamePlanned(project.absRoot, plan.renames);
+  const renamed = moved.renamed;
+  const refused = [...plan.refused, ...moved.refused];
   const newIdOf = new Map(plan.renames.filter((r) => renamed.some((x) => x.from === r.from)).map((r) => [r.id, r.newId]));
   const filesAfter = state.migrations.filter((m) => m.state !== 'missing-file').map((m) => newIdOf.get(m.id) ?? m.id).sort();
   const unresolved = state.migrations.filter((m) => m.state === 'out-of-order' && !newIdOf.has(m.id)).map((m) => m.id);

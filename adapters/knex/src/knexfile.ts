@@ -5,9 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, posix } from 'node:path';
 import { MigratorError, type Project } from '@metamig/core';
 import { KNEXFILE_NAMES } from './detect.js';
-import { type ModuleContext, readModule } from './static/module.js';
-import { StaticSyntaxError } from './static/tokenize.js';
-import { type Value, alternatives, hasKey, member } from './static/values.js';
+import { type ModuleContext, type Value, StaticSyntaxError, alternatives, hasKey, member, readModule } from '@metamig/core/js-source';
 
 /** The knexfile the helper loads: the detected one, else the first of knex's names present. */
 export function knexfileOf(project: Project): string {

@@ -1,8 +1,6 @@
 // Divergence for Laravel: nothing to merge (no graph), only files that sort before applied ones.
 // Advice, and `--restamp` which renames the unapplied ones (planned in restamp.ts).
-import { existsSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
-import type { AdapterContext, MergeOptions, MergeReport, MigrationState, Project } from '@metamig/core';
+import { type AdapterContext, type MergeOptions, type MergeReport, type MigrationState, type Project, renamePlanned, timestampHeads } from '@metamig/core';
 import { appliedOutOfOrder, planRestamp } from './restamp.js';
 
 export function adviceFor(state: MigrationState): string[] {
@@ -22,16 +20,10 @@ export function adviceFor(state: MigrationState): string[] {
   return advice;
 }
 
-/** The "heads" of a timestamp tool: the out-of-order files, then the newest file. */
-function divergentHeads(state: MigrationState): string[] {
-  const ooo = state.migrations.filter((m) => m.state === 'out-of-order').map((m) => m.id);
-  return [...ooo, ...state.heads.filter((h) => !ooo.includes(h))];
-}
-
 export async function mergeHeads(project: Project, opts: MergeOptions, _ctx: AdapterContext): Promise<MergeReport> {
   const started = performance.now();
   const { state } = opts;
-  const headsBefore = divergentHeads(state);
+  const headsBefore = timestampHeads(state);
   const report = (partial: Pick<MergeReport, 'headsAfter' | 'renamed' | 'refused' | 'message'>, native: string): MergeReport => ({
     project: project.id,
     framework: 'laravel',
@@ -46,18 +38,9 @@ export async function mergeHeads(project: Project, opts: MergeOptions, _ctx: Ada
     return report({ headsAfter: headsBefore, renamed: [], refused: [], message }, '(none: Laravel has no merge command)');
   }
   const plan = planRestamp(state.migrations, new Date());
-  const renamed: MergeReport['renamed'] = [];
-  const refused = [...plan.refused];
-  for (const r of plan.renames) {
-    const from = join(project.absRoot, r.from);
-    const to = join(project.absRoot, r.to);
-    if (!existsSync(from)) refused.push({ file: r.from, reason: 'the file is not there any more (status is stale): run `metamig status` and retry' });
-    else if (existsSync(to)) refused.push({ file: r.from, reason: `${r.to} already exists` });
-    else {
-      renameSync(from, to);
-      renamed.push({ from: r.from, to: r.to });
-    }
-  }
+  const moved = renamePlanned(project.absRoot, plan.renames);
+  const renamed = moved.renamed;
+  const refused = [...plan.refused, ...moved.refused];
   const newIdOf = new Map(plan.renames.filter((r) => renamed.some((x) => x.from === r.from)).map((r) => [r.id, r.newId]));
   const filesAfter = state.migrations
     .filter((m) => m.state !== 'missing-file')

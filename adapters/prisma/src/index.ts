@@ -1,7 +1,7 @@
 // The Prisma adapter: the project's own `prisma` CLI for status and deploy, and, for what Prisma
 // says "no" to (down, a deploy target), emulations that write `_prisma_migrations` exactly the way
 // Prisma's schema engine does, through helpers/metamig-prisma.cjs.
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import {
   type AdapterContext,
@@ -22,6 +22,8 @@ import {
   headsFromState,
   isPendingLike,
   sourceOf,
+  timestampHeads,
+  renamePlanned,
 } from '@metamig/core';
 import { NATIVE_DEPLOY, deployArgs, nativeDown } from './argv.js';
 import { describeDatabase, detect } from './detect.js';
@@ -244,8 +246,7 @@ function adviceFor(state: MigrationState): string[] {
 async function mergeHeads(project: Project, opts: { restamp?: boolean; state: MigrationState }): Promise<MergeReport> {
   const started = performance.now();
   const { state } = opts;
-  const ooo = state.migrations.filter((m) => m.state === 'out-of-order').map((m) => m.id);
-  const headsBefore = [...ooo, ...state.heads.filter((h) => !ooo.includes(h))];
+  const headsBefore = timestampHeads(state);
   const report = (partial: Pick<MergeReport, 'headsAfter' | 'renamed' | 'refused' | 'message'>, native: string): MergeReport => ({
     project: project.id,
     framework: 'prisma',
@@ -260,18 +261,9 @@ async function mergeHeads(project: Project, opts: { restamp?: boolean; state: Mi
     return report({ headsAfter: headsBefore, renamed: [], refused: [], message }, '(none: Prisma has no merge command)');
   }
   const plan = planRestamp(state.migrations, new Date());
-  const renamed: MergeReport['renamed'] = [];
-  const refused = [...plan.refused];
-  for (const r of plan.renames) {
-    const from = join(project.absRoot, r.from);
-    const to = join(project.absRoot, r.to);
-    if (!existsSync(from)) refused.push({ file: r.from, reason: 'the folder is not there any more (status is stale): run `metamig status` and retry' });
-    else if (existsSync(to)) refused.push({ file: r.from, reason: `${r.to} already exists` });
-    else {
-      renameSync(from, to);
-      renamed.push({ from: r.from, to: r.to });
-    }
-  }
+  const moved = renamePlanned(project.absRoot, plan.renames, 'folder');
+  const renamed = moved.renamed;
+  const refused = [...plan.refused, ...moved.refused];
   const newIdOf = new Map(plan.renames.filter((r) => renamed.some((x) => x.from === r.from)).map((r) => [r.id, r.newId]));
   const folders = state.migrations.filter((m) => m.state !== 'missing-file').map((m) => newIdOf.get(m.id) ?? m.id).sort();
   const headsAfter = [...state.migrations.filter((m) => m.state === 'out-of-order' && !newIdOf.has(m.id)).map((m) => m.id), ...folders.slice(-1)];

@@ -1,7 +1,7 @@
 // The Rails / ActiveRecord adapter: every operation is one run of helpers/metamig_rails.rb, which boots
 // the project as `bin/rails` (or `rake`) does and answers through ActiveRecord's own API or the
 // project's own db:* tasks. This file wires requests to it and its answers back.
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type AdapterContext,
@@ -24,6 +24,8 @@ import {
   headsFromState,
   registerUrl,
   sourceOf,
+  timestampHeads,
+  renamePlanned,
 } from '@metamig/core';
 import {
   type HelperRequest,
@@ -181,15 +183,10 @@ async function plan(project: Project, req: PlanRequest, ctx: AdapterContext): Pr
   };
 }
 
-function divergentHeads(state: MigrationState): string[] {
-  const ooo = state.migrations.filter((m) => m.state === 'out-of-order').map((m) => m.id);
-  return [...ooo, ...state.heads.filter((h) => !ooo.includes(h))];
-}
-
 async function mergeHeads(project: Project, opts: { restamp?: boolean; state: MigrationState }): Promise<MergeReport> {
   const started = performance.now();
   const { state } = opts;
-  const headsBefore = divergentHeads(state);
+  const headsBefore = timestampHeads(state);
   const report = (partial: Pick<MergeReport, 'headsAfter' | 'renamed' | 'refused' | 'message'>, native: string): MergeReport => ({
     project: project.id,
     framework: 'rails',
@@ -204,18 +201,9 @@ async function mergeHeads(project: Project, opts: { restamp?: boolean; state: Mi
     return report({ headsAfter: headsBefore, renamed: [], refused: [], message }, '(none: Rails has no merge command)');
   }
   const plan = planRestamp(state.migrations, new Date());
-  const renamed: MergeReport['renamed'] = [];
-  const refused = [...plan.refused];
-  for (const r of plan.renames) {
-    const from = join(project.absRoot, r.from);
-    const to = join(project.absRoot, r.to);
-    if (!existsSync(from)) refused.push({ file: r.from, reason: 'the file is not there any more (status is stale): run `metamig status` and retry' });
-    else if (existsSync(to)) refused.push({ file: r.from, reason: `${r.to} already exists` });
-    else {
-      renameSync(from, to);
-      renamed.push({ from: r.from, to: r.to });
-    }
-  }
+  const moved = renamePlanned(project.absRoot, plan.renames);
+  const renamed = moved.renamed;
+  const refused = [...plan.refused, ...moved.refused];
   const newIdOf = new Map(plan.renames.filter((r) => renamed.some((x) => x.from === r.from)).map((r) => [r.id, r.newId]));
   const fileIds = state.migrations.filter((m) => m.state !== 'missing-file').map((m) => newIdOf.get(m.id) ?? m.id);
   const newest = fileIds.reduce((a, b) => (BigInt(b) > BigInt(a) ? b : a), '0');

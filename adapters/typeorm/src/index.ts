@@ -23,6 +23,7 @@ import {
   type RunResult,
   type ToolRun,
   type ToolchainCheck,
+  timestampHeads,
 } from '@metamig/core';
 import { type DataSourceRef, type HelperRequest, helperArgs, isEsmTypeScript, nativeRevert, nativeRun, nativeRunSelected, nativeStatus, overrideEnv } from './argv.js';
 import { describeDatabase, detect, resolveDataSource } from './detect.js';
@@ -220,11 +221,6 @@ function adviceFor(state: MigrationState): string[] {
   return advice;
 }
 
-function divergentHeads(state: MigrationState): string[] {
-  const ooo = state.migrations.filter((m) => m.state === 'out-of-order').map((m) => m.id);
-  return [...ooo, ...state.heads.filter((h) => !ooo.includes(h))];
-}
-
 /** Apply one planned rename: the migration file (rewritten, moved), then files that refer to it. */
 function applyRename(root: string, r: Rename, referrers: string[]): { refused?: string; updated: string[] } {
   const from = join(root, r.from);
@@ -268,7 +264,7 @@ function referrersOf(project: Project, dataSource: string, renames: Rename[]): s
 async function mergeHeads(project: Project, opts: { restamp?: boolean; state: MigrationState }): Promise<MergeReport> {
   const started = performance.now();
   const { state } = opts;
-  const headsBefore = divergentHeads(state);
+  const headsBefore = timestampHeads(state);
   const report = (partial: Pick<MergeReport, 'headsAfter' | 'renamed' | 'refused' | 'message'>, cmd: string): MergeReport => ({
     project: project.id,
     framework: 'typeorm',

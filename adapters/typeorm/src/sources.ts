@@ -3,9 +3,7 @@
 // exported migration class — only when they are plain data the static reader can follow, else why not.
 import { readFileSync } from 'node:fs';
 import { dirname, extname, join, posix } from 'node:path';
-import { type ModuleContext, readModule } from './static/module.js';
-import { StaticSyntaxError } from './static/tokenize.js';
-import { type ClassInfo, type Value, alternatives, hasKey, member } from './static/values.js';
+import { type ClassInfo, type ModuleContext, type Value, StaticSyntaxError, alternatives, hasKey, member, readModule } from '@metamig/core/js-source';
 
 export type Engine = 'postgres' | 'sqlite';
 

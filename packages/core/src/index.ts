@@ -13,3 +13,4 @@ export * from './config.js';
 export * from './discovery.js';
 export * from './concurrency.js';
 export * from './sql-statements.js';
+export * from './restamp.js';

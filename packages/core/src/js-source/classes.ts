@@ -1,7 +1,7 @@
 // Classes, read without running them: the name, whether it extends or is decorated, its members
 // (fields with their initial values, methods, accessors) and a constructor that only sets properties
 // (what tsc emits for class fields). TypeORM names a migration by the instance's `name`, else the class.
-// Kept identical in adapters/knex and adapters/typeorm (adapters may not share code).
+// Shared by the Knex and TypeORM adapters (import from @metamig/core/js-source).
 import type { Expressions } from './expressions.js';
 import { OPEN, StaticSyntaxError } from './tokenize.js';
 import type { ClassInfo, ClassMember, Value } from './values.js';

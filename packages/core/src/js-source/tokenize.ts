@@ -1,7 +1,7 @@
 // A JavaScript/TypeScript tokenizer for reading configuration files without running them (the fast
 // status path). It only has to be exact about where tokens start and end — strings, comments,
 // templates and regular expressions — so that the reader never mistakes code inside them for code.
-// Kept identical in adapters/knex and adapters/typeorm (adapters may not share code).
+// Shared by the Knex and TypeORM adapters (import from @metamig/core/js-source).
 
 export type TokenType = 'name' | 'string' | 'number' | 'template' | 'regex' | 'punct' | 'private';
 

@@ -1,5 +1,5 @@
 // The static reader (tokenizer, expressions, module exports and the "nothing else changes it" check).
-// Kept identical in adapters/knex and adapters/typeorm, like the reader itself.
+// Used by the Knex and TypeORM adapters through @metamig/core/js-source.
 import { describe, expect, it } from 'vitest';
 import { type ModuleContext, readModule } from './module.js';
 import { StaticSyntaxError, allNames, tokenize } from './tokenize.js';

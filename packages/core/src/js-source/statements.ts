@@ -2,7 +2,7 @@
 // let, var with destructuring, functions, classes, TypeScript enums) are evaluated; control flow and
 // other statements are skipped, so what they mention counts as "possibly changed" (module.ts verify).
 // Imports and exports are the subclass's (module.ts).
-// Kept identical in adapters/knex and adapters/typeorm (adapters may not share code).
+// Shared by the Knex and TypeORM adapters (import from @metamig/core/js-source).
 import { Expressions } from './expressions.js';
 import { StaticSyntaxError, type Token } from './tokenize.js';
 import { type Binding, type Value, member, opaque, tag } from './values.js';

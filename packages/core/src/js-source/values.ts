@@ -2,7 +2,7 @@
 // know without running the code is `opaque`; a `cond` is "one of these, decided when it runs" (a
 // `? :` on an environment variable). Every value remembers the top-level bindings it was read
 // through (`deps`), so the reader can check afterwards that nothing else in the file changes them.
-// Kept identical in adapters/knex and adapters/typeorm (adapters may not share code).
+// Shared by the Knex and TypeORM adapters (import from @metamig/core/js-source).
 
 export interface Binding {
   name: string;

@@ -3,7 +3,7 @@
 // `verify`: the values a caller relied on must not depend on a binding that anything else in the
 // file could change (another assignment, a call, a function body mentioning it …). Statements the
 // reader does not understand are skipped; what they mention then counts as "possibly changed".
-// Kept identical in adapters/knex and adapters/typeorm (adapters may not share code).
+// Shared by the Knex and TypeORM adapters (import from @metamig/core/js-source).
 import type { ModuleContext, Shared } from './expressions.js';
 import { Statements } from './statements.js';
 import { StaticSyntaxError, type Token, tokenize } from './tokenize.js';

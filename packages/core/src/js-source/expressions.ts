@@ -3,7 +3,7 @@
 // import.meta.url, __dirname, process.env.X (opaque), `new DataSource({...})`. Every call to code it
 // does not model, and every assignment, makes the identifiers involved "not read" — so a binding
 // used there counts as possibly changed (see Reader.verify in module.ts).
-// Kept identical in adapters/knex and adapters/typeorm (adapters may not share code).
+// Shared by the Knex and TypeORM adapters (import from @metamig/core/js-source).
 import { basename, dirname, extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { OPEN, StaticSyntaxError, type Token } from './tokenize.js';
