@@ -5,6 +5,7 @@ import {
   errors,
   linearParents,
   markOutOfOrder,
+  readHelperDocument,
   type Migration,
   type PlanStep,
   type RunResult,
@@ -75,32 +76,15 @@ export interface HelperDoc {
   sideEffects?: string[];
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The helper prints its JSON as the last line of stdout (migrations may print before it). */
+/** The helper's JSON document (the last line of stdout: migrations may print before it). */
 export function parseHelperOutput(run: Pick<RunResult, 'stdout' | 'stderr'>, op: string): HelperDoc {
-  const last = run.stdout.split('\n').map((l) => l.trim()).filter(Boolean).pop();
-  let doc: unknown;
-  try {
-    doc = last ? JSON.parse(last) : undefined;
-  } catch {
-    doc = undefined;
-  }
-  const problem = !isObj(doc)
-    ? 'no JSON document'
-    : doc.protocol !== 1
-      ? `protocol ${String(doc.protocol)}`
-      : doc.op !== op
-        ? `an answer for "${String(doc.op)}"`
-        : typeof doc.ok !== 'boolean' || !Array.isArray(doc.log)
-          ? 'a malformed document'
-          : doc.ok && op === 'status' && (!Array.isArray(doc.files) || !Array.isArray(doc.completed))
-            ? 'a status without files/completed'
-            : doc.ok && op === 'plan' && !Array.isArray(doc.steps)
-              ? 'a plan without steps'
-              : undefined;
-  if (problem) throw errors.unparseable('the knex helper', `${op}: ${problem}`, `${run.stdout}\n${run.stderr}`);
-  return doc as unknown as HelperDoc;
+  const check = (doc: Record<string, unknown>) =>
+    op === 'status' && (!Array.isArray(doc.files) || !Array.isArray(doc.completed))
+      ? 'a status without files/completed'
+      : op === 'plan' && !Array.isArray(doc.steps)
+        ? 'a plan without steps'
+        : undefined;
+  return readHelperDocument(run, { helper: 'the knex helper', op, check }) as unknown as HelperDoc;
 }
 
 /** Errors that stop the helper before knex ran anything: thrown, never a failed run. */

@@ -1,6 +1,6 @@
 // The helper's JSON and TypeORM's own words → metamig's normalized values. Pure functions, unit-tested
 // on outputs recorded from the real helper and the real typeorm CLI (fixtures/typeorm/*/recorded/).
-import { MigratorError, errors, linearParents, markOutOfOrder, type Migration, type PlanStep, type RunResult, type Statement } from '@metamig/core';
+import { MigratorError, errors, readHelperDocument, linearParents, markOutOfOrder, type Migration, type PlanStep, type RunResult, type Statement } from '@metamig/core';
 import { type DataSourceRef, cliFor } from './argv.js';
 
 // ---- the helper's document ------------------------------------------------------------------------
@@ -78,32 +78,15 @@ export interface HelperDoc {
   sideEffects?: string[];
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The helper prints its JSON as the last line of stdout (migrations may print before it). */
+/** The helper's JSON document (the last line of stdout: migrations may print before it). */
 export function parseHelperOutput(run: Pick<RunResult, 'stdout' | 'stderr'>, op: string): HelperDoc {
-  const last = run.stdout.split('\n').map((l) => l.trim()).filter(Boolean).pop();
-  let doc: unknown;
-  try {
-    doc = last ? JSON.parse(last) : undefined;
-  } catch {
-    doc = undefined;
-  }
-  const problem = !isObj(doc)
-    ? 'no JSON document'
-    : doc.protocol !== 1
-      ? `protocol ${String(doc.protocol)}`
-      : doc.op !== op
-        ? `an answer for "${String(doc.op)}"`
-        : typeof doc.ok !== 'boolean' || !Array.isArray(doc.log)
-          ? 'a malformed document'
-          : doc.ok && op === 'status' && (!Array.isArray(doc.registered) || !Array.isArray(doc.executed))
-            ? 'a status without registered/executed migrations'
-            : doc.ok && op === 'plan' && !Array.isArray(doc.steps)
-              ? 'a plan without steps'
-              : undefined;
-  if (problem) throw errors.unparseable('the TypeORM helper', `${op}: ${problem}`, `${run.stdout}\n${run.stderr}`);
-  return doc as unknown as HelperDoc;
+  const check = (doc: Record<string, unknown>) =>
+    op === 'status' && (!Array.isArray(doc.registered) || !Array.isArray(doc.executed))
+      ? 'a status without registered/executed migrations'
+      : op === 'plan' && !Array.isArray(doc.steps)
+        ? 'a plan without steps'
+        : undefined;
+  return readHelperDocument(run, { helper: 'the TypeORM helper', op, check }) as unknown as HelperDoc;
 }
 
 const firstLine = (s: string) => s.split('\n')[0] ?? s;

@@ -13,4 +13,5 @@ export * from './config.js';
 export * from './discovery.js';
 export * from './concurrency.js';
 export * from './sql-statements.js';
+export * from './helper-document.js';
 export * from './restamp.js';
