@@ -51,7 +51,7 @@ function run(cmd, cwd, env = {}) {
   const t = performance.now();
   const r = spawnSync(cmd[0], cmd.slice(1), { cwd, env: { ...process.env, NO_COLOR: '1', CHECKPOINT_DISABLE: '1', ...env }, encoding: 'utf8', maxBuffer: 64 << 20 });
   const ms = performance.now() - t;
-  return { ms, status: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+  return { ms, status: r.status, stdout: r.stdout ?? '', out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
@@ -68,7 +68,7 @@ const configFile = join(root, 'metamig.config.yaml');
 writeFileSync(configFile, readFileSync(configFile, 'utf8').replace('  - path: services/accounts\n', `  - path: services/accounts\n    database: ${prismaUrl}\n`));
 const NATIVE_ENV = { prisma: { DATABASE_URL: prismaUrl } };
 const metamig = (...a) => run([process.execPath, BIN, '--root', root, ...a], root);
-const discovered = JSON.parse(metamig('discover', '--json').out).projects;
+const discovered = JSON.parse(metamig('discover', '--json').stdout).projects;
 const up = metamig('up', '--yes');
 if (up.status !== 0) throw new Error(`metamig up failed:\n${up.out}`);
 
@@ -98,7 +98,7 @@ const slowest = Object.entries(nativeMedians).sort((a, b) => b[1] - a[1])[0];
 console.log('native status, one after another:');
 for (const [id, ms] of Object.entries(nativeMedians)) console.log(`  ${id.padEnd(34)} ${s(ms)}   ${NATIVE_STATUS[discovered.find((p) => p.id === id).framework]({ configFile: discovered.find((p) => p.id === id).configFile }).map((x) => x.replace(repo + '/', '')).join(' ')}`);
 console.log(`  sum ${s(nativeSum)}; slowest ${slowest[0]} ${s(slowest[1])}\n`);
-const fastStatus = JSON.parse(metamig('status', '--fast', '--json').out).projects;
+const fastStatus = JSON.parse(metamig('status', '--fast', '--json').stdout).projects;
 const fastVia = fastStatus.map((p) => `${p.project}:${p.source?.via ?? 'error'}`).join(', ');
 console.log(`metamig status (parallel, ${cpus().length} at once)  ${s(median(samples.metamig))}   ratio to the slowest native: ${(median(samples.metamig) / slowest[1]).toFixed(2)}×   (target ≤ 1.2×)   to the native sum: ${(median(samples.metamig) / nativeSum).toFixed(2)}×`);
 console.log(`metamig status --fast                 ${s(median(samples.fast))}   ratio to the native sum: ${(median(samples.fast) / nativeSum).toFixed(3)}×   (target ≤ 0.1×)`);
@@ -121,7 +121,7 @@ if (!SKIP_VERIFY) {
       ups.push(run(u, cwd).ms);
       downs.push(run(d, cwd).ms);
     }
-    const count = JSON.parse(metamig('status', p.id, '--json').out).projects[0].migrations.length;
+    const count = JSON.parse(metamig('status', p.id, '--json').stdout).projects[0].migrations.length;
     nativeMs += median(ups) + median(downs);
     migrations += count;
   }

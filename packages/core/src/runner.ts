@@ -1,7 +1,6 @@
 // The one place where metamig starts processes. Adapters describe commands; this runs them with a
 // timeout, forwards cancellation (SIGINT/SIGTERM) to the whole child process group and waits for it
 // to exit, captures output, and redacts every string it returns or logs.
-import { execa } from 'execa';
 import { MigratorError, errors } from './errors.js';
 import type { Logger } from './logger.js';
 import { redact } from './redact.js';
@@ -72,6 +71,11 @@ export function quoteArg(a: string): string {
 }
 export const formatCommand = (argv: string[]): string => argv.map(quoteArg).join(' ');
 
+// execa (and its dependency tree) costs ~70 ms to load: only commands that start a tool pay for it
+// (`status --fast`, `check --sql` and `discover` never do).
+let execaModule: Promise<typeof import('execa')> | undefined;
+const loadExeca = async () => (await (execaModule ??= import('execa'))).execa;
+
 export function createRunner(logger: Logger): Runner {
   installExitHook();
   return {
@@ -81,6 +85,8 @@ export function createRunner(logger: Logger): Runner {
       if (opts.signal?.aborted) throw cancelled(tool);
       logger.debug(`$ ${formatCommand(command)}   (cwd ${opts.cwd})`);
       const started = performance.now();
+      const execa = await loadExeca();
+      if (opts.signal?.aborted) throw cancelled(tool);
       const child = execa(file, args, {
         cwd: opts.cwd,
         env: childEnv(opts.env),

@@ -1,5 +1,9 @@
 // Real servers: these start PostgreSQL clusters from the system and the npm-shipped binaries.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { embeddedBinDir, systemBinDir } from './binaries.js';
 import { dockerReachable, startPostgres } from './postgres.js';
@@ -69,3 +73,31 @@ describe('sqlite sandbox', () => {
     expect(existsSync(s.dir)).toBe(false);
   });
 });
+
+describe('a process killed by a signal', () => {
+  it('stops its cluster on the way out (SIGTERM, nobody else handling it)', async () => {
+    // The built package, as a script that uses the sandbox would: start a cluster, then wait.
+    const script = `import { startPostgres } from '@metamig/sandbox';
+      const pg = await startPostgres({ prefer: 'system' });
+      console.log(new URL(pg.adminUrl).port);
+      setInterval(() => {}, 1 << 30);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: dirname(fileURLToPath(import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] });
+    const port = await new Promise<string>((res, rej) => {
+      child.stdout.once('data', (d: Buffer) => res(d.toString().trim()));
+      child.once('exit', (code) => rej(new Error(`the script exited (${code}) before starting its cluster`)));
+    });
+    expect(await portOpen(port)).toBe(true);
+    const ended = new Promise<NodeJS.Signals | null>((res) => child.once('exit', (_code, signal) => res(signal)));
+    child.kill('SIGTERM');
+    expect(await ended).toBe('SIGTERM'); // the signal is re-raised: the script still dies of it
+    expect(await portOpen(port)).toBe(false);
+  });
+});
+
+function portOpen(port: string): Promise<boolean> {
+  return new Promise((res) => {
+    const s = createConnection({ host: '127.0.0.1', port: Number(port) });
+    s.once('connect', () => (s.destroy(), res(true)));
+    s.once('error', () => res(false));
+  });
+}

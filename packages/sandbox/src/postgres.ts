@@ -6,6 +6,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { onExit } from 'signal-exit';
 import { MigratorError, type Logger, formatPostgresUrl, parseDatabaseUrl } from '@metamig/core';
 import { embeddedBinDir, serverVersion, systemBinDir } from './binaries.js';
 import { type ProviderChoice, selectProvider } from './select.js';
@@ -288,11 +289,15 @@ async function clusterFromBinaries(binDir: string, origin: 'system' | 'embedded'
 const exitHooks = new Set<() => void>();
 let hooked = false;
 
-/** Run `fn` if the process exits before it is unregistered (normal exit, or after a signal). */
+/**
+ * Run `fn` if the process ends before it is unregistered: a normal exit, or SIGINT/SIGTERM/SIGHUP
+ * that nobody else handles (signal-exit then re-raises the signal). A bare `process.on('exit')`
+ * never runs when a signal kills Node, which left the cluster running behind a killed script.
+ */
 export function onExitSync(fn: () => void): () => void {
   if (!hooked) {
     hooked = true;
-    process.on('exit', () => {
+    onExit(() => {
       for (const f of exitHooks) {
         try {
           f();

@@ -26,7 +26,7 @@ export async function discoverCommand(session: Session): Promise<number> {
 }
 
 export async function statusCommand(session: Session, opts: { check?: boolean; fast?: boolean }): Promise<number> {
-  const reader = opts.fast ? (await import('@metamig/sandbox')).createHistoryReader() : undefined;
+  const reader = opts.fast ? (await import('@metamig/sandbox/history-reader')).createHistoryReader() : undefined;
   const ctx = reader ? { ...session.ctx, history: reader } : session.ctx;
   let entries;
   try {
