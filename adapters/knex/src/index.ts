@@ -234,10 +234,10 @@ async function mergeHeads(project: Project, opts: { restamp?: boolean; state: Mi
     const message = advice.length ? `Knex has no migration graph, so there is nothing to merge. ${advice.join(' ')}` : 'Nothing to resolve: every migration file sorts after the ones applied before it.';
     return report({ headsAfter: headsBefore, renamed: [], refused: [], message }, '(none: knex has no merge command)');
   }
-  const moved = renamePlanned(project.absRoot, plan.renames);
-  const renamed = moved.renamed;
-  const refused = [...plan.refused, ...moved.refused];
-  const newIdOf = new Map(plan.renames.filter((r) => renamed.some((x) => x.from === r.from)).map((r) => [r.id, r.newId]));
+  const outcome = renamePlanned(project.absRoot, plan.renames);
+  const renamed = outcome.renamed;
+  const refused = [...plan.refused, ...outcome.refused];
+  const newIdOf = new Map(outcome.moved.map((r) => [r.id, r.newId]));
   const filesAfter = state.migrations.filter((m) => m.state !== 'missing-file').map((m) => newIdOf.get(m.id) ?? m.id).sort();
   const unresolved = state.migrations.filter((m) => m.state === 'out-of-order' && !newIdOf.has(m.id)).map((m) => m.id);
   const headsAfter = [...unresolved, ...filesAfter.slice(-1)];

@@ -78,13 +78,8 @@ export interface HelperDoc {
 
 /** The helper's JSON document (the last line of stdout: migrations may print before it). */
 export function parseHelperOutput(run: Pick<RunResult, 'stdout' | 'stderr'>, op: string): HelperDoc {
-  const check = (doc: Record<string, unknown>) =>
-    op === 'status' && (!Array.isArray(doc.files) || !Array.isArray(doc.completed))
-      ? 'a status without files/completed'
-      : op === 'plan' && !Array.isArray(doc.steps)
-        ? 'a plan without steps'
-        : undefined;
-  return readHelperDocument(run, { helper: 'the knex helper', op, check }) as unknown as HelperDoc;
+  const requiredArrays = { status: ['files', 'completed'], plan: ['steps'] };
+  return readHelperDocument(run, { helper: 'the knex helper', op, requiredArrays }) as unknown as HelperDoc;
 }
 
 /** Errors that stop the helper before knex ran anything: thrown, never a failed run. */

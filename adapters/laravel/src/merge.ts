@@ -38,10 +38,10 @@ export async function mergeHeads(project: Project, opts: MergeOptions, _ctx: Ada
     return report({ headsAfter: headsBefore, renamed: [], refused: [], message }, '(none: Laravel has no merge command)');
   }
   const plan = planRestamp(state.migrations, new Date());
-  const moved = renamePlanned(project.absRoot, plan.renames);
-  const renamed = moved.renamed;
-  const refused = [...plan.refused, ...moved.refused];
-  const newIdOf = new Map(plan.renames.filter((r) => renamed.some((x) => x.from === r.from)).map((r) => [r.id, r.newId]));
+  const outcome = renamePlanned(project.absRoot, plan.renames);
+  const renamed = outcome.renamed;
+  const refused = [...plan.refused, ...outcome.refused];
+  const newIdOf = new Map(outcome.moved.map((r) => [r.id, r.newId]));
   const filesAfter = state.migrations
     .filter((m) => m.state !== 'missing-file')
     .map((m) => newIdOf.get(m.id) ?? m.id)

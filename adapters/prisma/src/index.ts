@@ -261,10 +261,10 @@ async function mergeHeads(project: Project, opts: { restamp?: boolean; state: Mi
     return report({ headsAfter: headsBefore, renamed: [], refused: [], message }, '(none: Prisma has no merge command)');
   }
   const plan = planRestamp(state.migrations, new Date());
-  const moved = renamePlanned(project.absRoot, plan.renames, 'folder');
-  const renamed = moved.renamed;
-  const refused = [...plan.refused, ...moved.refused];
-  const newIdOf = new Map(plan.renames.filter((r) => renamed.some((x) => x.from === r.from)).map((r) => [r.id, r.newId]));
+  const outcome = renamePlanned(project.absRoot, plan.renames, 'folder');
+  const renamed = outcome.renamed;
+  const refused = [...plan.refused, ...outcome.refused];
+  const newIdOf = new Map(outcome.moved.map((r) => [r.id, r.newId]));
   const folders = state.migrations.filter((m) => m.state !== 'missing-file').map((m) => newIdOf.get(m.id) ?? m.id).sort();
   const headsAfter = [...state.migrations.filter((m) => m.state === 'out-of-order' && !newIdOf.has(m.id)).map((m) => m.id), ...folders.slice(-1)];
   const message = renamed.length

@@ -80,13 +80,8 @@ export interface HelperDoc {
 
 /** The helper's JSON document (the last line of stdout: migrations may print before it). */
 export function parseHelperOutput(run: Pick<RunResult, 'stdout' | 'stderr'>, op: string): HelperDoc {
-  const check = (doc: Record<string, unknown>) =>
-    op === 'status' && (!Array.isArray(doc.registered) || !Array.isArray(doc.executed))
-      ? 'a status without registered/executed migrations'
-      : op === 'plan' && !Array.isArray(doc.steps)
-        ? 'a plan without steps'
-        : undefined;
-  return readHelperDocument(run, { helper: 'the TypeORM helper', op, check }) as unknown as HelperDoc;
+  const requiredArrays = { status: ['registered', 'executed'], plan: ['steps'] };
+  return readHelperDocument(run, { helper: 'the TypeORM helper', op, requiredArrays }) as unknown as HelperDoc;
 }
 
 const firstLine = (s: string) => s.split('\n')[0] ?? s;

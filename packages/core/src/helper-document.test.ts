@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MigratorError } from './errors.js';
 import { readHelperDocument } from './helper-document.js';
 
-const opts = { helper: 'the demo helper', op: 'status', check: (d: Record<string, unknown>) => (Array.isArray(d.files) ? undefined : 'a status without files') };
+const opts = { helper: 'the demo helper', op: 'status', requiredArrays: { status: ['files'], plan: ['steps'] } };
 const read = (stdout: string) => readHelperDocument({ stdout, stderr: 'stderr text' }, opts);
 
 describe('readHelperDocument', () => {

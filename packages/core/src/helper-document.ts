@@ -11,12 +11,12 @@ export interface HelperDocumentOptions {
   helper: string;
   /** The operation asked for; an answer for another one is refused. */
   op: string;
-  /** What a successful answer for `op` must also hold: a problem in words, or undefined. */
-  check?: (doc: Record<string, unknown>) => string | undefined;
+  /** The array fields a successful answer must hold, per operation (e.g. plan: ['steps']). */
+  requiredArrays?: Partial<Record<string, readonly string[]>>;
 }
 
 /** The helper's document, checked; anything else is TOOL.OUTPUT_UNPARSEABLE with all the output. */
-export function readHelperDocument(run: Pick<RunResult, 'stdout' | 'stderr'>, { helper, op, check }: HelperDocumentOptions): Record<string, unknown> {
+export function readHelperDocument(run: Pick<RunResult, 'stdout' | 'stderr'>, { helper, op, requiredArrays }: HelperDocumentOptions): Record<string, unknown> {
   const last = run.stdout.split('\n').map((l) => l.trim()).filter(Boolean).pop();
   let doc: unknown;
   try {
@@ -33,8 +33,13 @@ export function readHelperDocument(run: Pick<RunResult, 'stdout' | 'stderr'>, { 
         : typeof doc.ok !== 'boolean' || !Array.isArray(doc.log)
           ? 'a malformed document'
           : doc.ok
-            ? check?.(doc)
+            ? missingArrays(doc, requiredArrays?.[op] ?? [], op)
             : undefined;
   if (problem) throw errors.unparseable(helper, `${op}: ${problem}`, `${run.stdout}\n${run.stderr}`);
   return doc as Record<string, unknown>;
+}
+
+function missingArrays(doc: Record<string, unknown>, fields: readonly string[], op: string): string | undefined {
+  const missing = fields.filter((f) => !Array.isArray(doc[f]));
+  return missing.length ? `a ${op} without ${missing.join('/')}` : undefined;
 }

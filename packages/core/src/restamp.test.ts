@@ -21,11 +21,12 @@ describe('renamePlanned', () => {
     mkdirSync(join(root, 'migrations'));
     for (const f of ['1_a.sql', '3_c.sql', '9_taken.sql']) writeFileSync(join(root, 'migrations', f), '--');
     const out = renamePlanned(root, [
-      { from: 'migrations/1_a.sql', to: 'migrations/5_a.sql' },
-      { from: 'migrations/2_gone.sql', to: 'migrations/6_gone.sql' },
-      { from: 'migrations/3_c.sql', to: 'migrations/9_taken.sql' },
+      { from: 'migrations/1_a.sql', to: 'migrations/5_a.sql', id: '1' },
+      { from: 'migrations/2_gone.sql', to: 'migrations/6_gone.sql', id: '2' },
+      { from: 'migrations/3_c.sql', to: 'migrations/9_taken.sql', id: '3' },
     ]);
     expect(out.renamed).toEqual([{ from: 'migrations/1_a.sql', to: 'migrations/5_a.sql' }]);
+    expect(out.moved).toEqual([{ from: 'migrations/1_a.sql', to: 'migrations/5_a.sql', id: '1' }]); // the plan's own entry
     expect(out.refused).toEqual([
       { file: 'migrations/2_gone.sql', reason: 'the file is not there any more (status is stale): run `metamig status` and retry' },
       { file: 'migrations/3_c.sql', reason: 'migrations/9_taken.sql already exists' },

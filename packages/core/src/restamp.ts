@@ -14,14 +14,16 @@ export function timestampHeads(state: Pick<MigrationState, 'migrations' | 'heads
 /**
  * Rename each planned path under `root` (relative paths). Nothing is forced: a source that is gone
  * (status is stale) or a target that exists is refused with the reason, and the rest still move.
+ * `moved` is the planned entries that did move (with whatever else the plan holds, e.g. new ids).
  */
-export function renamePlanned(
+export function renamePlanned<R extends { from: string; to: string }>(
   root: string,
-  renames: readonly { from: string; to: string }[],
+  renames: readonly R[],
   kind: 'file' | 'folder' = 'file',
-): Pick<MergeReport, 'renamed' | 'refused'> {
+): Pick<MergeReport, 'renamed' | 'refused'> & { moved: R[] } {
   const renamed: MergeReport['renamed'] = [];
   const refused: MergeReport['refused'] = [];
+  const moved: R[] = [];
   for (const r of renames) {
     const from = join(root, r.from);
     const to = join(root, r.to);
@@ -30,7 +32,8 @@ export function renamePlanned(
     else {
       renameSync(from, to);
       renamed.push({ from: r.from, to: r.to });
+      moved.push(r);
     }
   }
-  return { renamed, refused };
+  return { renamed, refused, moved };
 }

@@ -82,11 +82,10 @@ export function createRunner(logger: Logger): Runner {
     async run(file, args, opts) {
       const command = [file, ...args].map(redact);
       const tool = opts.tool ?? file.split('/').pop() ?? file;
+      const execa = await loadExeca();
       if (opts.signal?.aborted) throw cancelled(tool);
       logger.debug(`$ ${formatCommand(command)}   (cwd ${opts.cwd})`);
       const started = performance.now();
-      const execa = await loadExeca();
-      if (opts.signal?.aborted) throw cancelled(tool);
       const child = execa(file, args, {
         cwd: opts.cwd,
         env: childEnv(opts.env),
